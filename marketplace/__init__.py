@@ -1,0 +1,48 @@
+"""Landkorb: an online marketplace for rural local supply."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    """Build the application; `overrides` replace settings (tests pass the database URL)."""
+    from config import BASE_DIR, check_config, get_config
+    from marketplace import models  # noqa: F401  (registers every table)
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.web import errors, filters, i18n, labels, request_state, security
+
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(get_config(config_name))
+    app.config.update(overrides)
+    check_config(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    request_state.init_app(app)
+
+    from marketplace.accounts import views as accounts_views
+    from marketplace.admin import cli as admin_cli
+    from marketplace.admin import portal
+    from marketplace.catalog import views as catalog_views
+    from marketplace.web import views as web_views
+
+    app.register_blueprint(web_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(portal.bp)
+    app.cli.add_command(admin_cli.demo_cli)
+    return app

@@ -1,0 +1,1 @@
+"""Users, role memberships scoped to an object, login, registration and permissions."""

@@ -1,0 +1,1 @@
+"""Producers, products, categories and stock; shop pages and the producer portal."""

@@ -1,0 +1,132 @@
+"""Producer, Category and Product: what the region offers, with price, VAT, stock and season."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.clock import utcnow
+from marketplace.core.types import UTCDateTime, str_enum
+from marketplace.extensions import db
+from marketplace.regions.models import Place
+
+
+class Unit(enum.StrEnum):
+    PIECE = "piece"
+    KG = "kg"
+    G500 = "500g"
+    BUNCH = "bunch"
+    LITRE = "litre"
+
+
+class Temperature(enum.StrEnum):
+    AMBIENT = "ambient"
+    CHILLED = "chilled"
+    FROZEN = "frozen"
+
+
+class Producer(db.Model):
+    __tablename__ = "producers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
+    street: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    is_approved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    place: Mapped[Place] = relationship()
+    products: Mapped[list[Product]] = relationship(back_populates="producer")
+
+    def __repr__(self) -> str:
+        return f"<Producer {self.slug}>"
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[Unit] = mapped_column(str_enum(Unit, "unit", 10))
+    # Weight of one unit in grams where it applies (a 750 g loaf), for the price per kg.
+    unit_weight_g: Mapped[int | None]
+    price_cents: Mapped[int]
+    vat_rate: Mapped[int]
+    temperature: Mapped[Temperature] = mapped_column(
+        str_enum(Temperature, "temperature", 10), default=Temperature.AMBIENT
+    )
+    crate_units: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal("0.1"))
+    # None means made to order: no stock is kept or taken.
+    stock: Mapped[int | None]
+    is_organic: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # ISO weekdays the product can be delivered on, as a bit set (Monday = bit 0); 127 = every day.
+    available_weekday_mask: Mapped[int] = mapped_column(default=127)
+    season_start: Mapped[date | None]
+    season_end: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    producer: Mapped[Producer] = relationship(back_populates="products")
+    category: Mapped[Category] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_nonnegative"),
+        CheckConstraint("price_cents >= 0", name="price_nonnegative"),
+        CheckConstraint("vat_rate IN (7, 19)", name="vat_rate_known"),
+        CheckConstraint("crate_units > 0", name="crate_units_positive"),
+        CheckConstraint("unit_weight_g IS NULL OR unit_weight_g > 0", name="unit_weight_positive"),
+        CheckConstraint("available_weekday_mask BETWEEN 1 AND 127", name="weekday_mask_range"),
+        CheckConstraint(
+            "(season_start IS NULL) = (season_end IS NULL)", name="season_paired"
+        ),
+        Index("ix_products_producer_active", "producer_id", "is_active"),
+        Index("ix_products_category_active", "category_id", "is_active"),
+        Index("ix_products_active_name", "is_active", "name"),
+    )
+
+    @property
+    def is_made_to_order(self) -> bool:
+        return self.stock is None
+
+    def price_per_kg_cents(self) -> int | None:
+        grams = {Unit.KG: 1000, Unit.G500: 500}.get(self.unit, self.unit_weight_g)
+        if not grams:
+            return None
+        return round(self.price_cents * 1000 / grams)
+
+    def is_in_season(self, day: date) -> bool:
+        if self.season_start is None or self.season_end is None:
+            return True
+        # Seasons repeat yearly: compare month and day only, also across new year.
+        key = (day.month, day.day)
+        start = (self.season_start.month, self.season_start.day)
+        end = (self.season_end.month, self.season_end.day)
+        return start <= key <= end if start <= end else key >= start or key <= end
+
+    def is_available_on(self, day: date) -> bool:
+        return (
+            self.is_active
+            and bool(self.available_weekday_mask & (1 << (day.isoweekday() - 1)))
+            and self.is_in_season(day)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.name}>"

@@ -1,0 +1,1 @@
+"""Vehicles, tours and tour stops; routing/ is the pure planning core."""

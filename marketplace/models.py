@@ -1,0 +1,31 @@
+"""Imports every model module so that metadata, migrations and relationships see all tables."""
+from marketplace.accounts.models import Membership, Role, User  # noqa: F401
+from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit  # noqa: F401
+from marketplace.orders.models import (  # noqa: F401
+    Cart,
+    CartItem,
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ProducerOrder,
+)
+from marketplace.pickup.models import (  # noqa: F401
+    Compartment,
+    CompartmentSize,
+    CompartmentState,
+    OpeningHours,
+    ParcelStation,
+    PickupKind,
+    PickupPlace,
+    SalesPoint,
+)
+from marketplace.regions.models import (  # noqa: F401
+    DeliverySchedule,
+    Municipality,
+    Place,
+    Region,
+    SubRegion,
+)

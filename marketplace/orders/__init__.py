@@ -1,0 +1,1 @@
+"""Carts, orders, order lines with price snapshots, producer orders, transitions, checkout."""

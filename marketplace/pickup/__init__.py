@@ -1,0 +1,1 @@
+"""Pickup places: parcel stations with compartments, community sales points, opening hours."""

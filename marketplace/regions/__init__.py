@@ -1,0 +1,1 @@
+"""Region, sub-regions, municipalities and places; delivery schedules and days; geo."""

@@ -1,0 +1,1 @@
+"""Read-only figures: packing lists, manifests, payouts, sub-region dashboards."""

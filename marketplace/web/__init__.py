@@ -1,0 +1,1 @@
+"""The web edge: errors to HTTP, template filters, locale, security headers, health."""

@@ -1,0 +1,48 @@
+"""Home page, language switch and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from marketplace.catalog import queries as catalog_queries
+from marketplace.extensions import db
+from marketplace.regions import queries as region_queries
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def home():
+    region = region_queries.get_default_region()
+    sub_regions = region_queries.list_sub_regions_with_places(region) if region else []
+    producers = catalog_queries.list_approved_producers()
+    return render_template(
+        "web/home.html", region=region, sub_regions=sub_regions, producers=producers
+    )
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next") or "/"
+    # Only local paths: the switch must not become an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})

@@ -1,0 +1,160 @@
+"""Fixtures: one database per test worker (SQLite file or a fresh PostgreSQL database), emptied after each test."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from marketplace import create_app
+from marketplace.extensions import db as _db
+
+# A fixed moment for tests that do not care about the date: Monday, 2 March 2026, 09:00 UTC.
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db", choices=("sqlite", "postgresql"), default=os.environ.get("LANDKORB_TEST_DB", "sqlite"),
+        help="database to run the suite on; postgresql uses TEST_DATABASE_URL",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: needs PostgreSQL (runs in the --db=postgresql pass)")
+    config.addinivalue_line("markers", "e2e: drives a real browser")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+def pytest_collection_modifyitems(config, items):
+    # PostgreSQL-only tests belong to the PostgreSQL pass; the SQLite pass leaves them out
+    # instead of skipping them, so a skip never hides a test that did not run.
+    if config.getoption("--db") == "postgresql":
+        return
+    kept = [item for item in items if "postgresql" not in item.keywords]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if "postgresql" in i.keywords])
+        items[:] = kept
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        raise pytest.UsageError("--db=postgresql needs TEST_DATABASE_URL")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def create_postgres_database(prefix: str) -> str:
+    """A new, empty PostgreSQL database on TEST_DATABASE_URL's server; returns its URL."""
+    admin = make_url(postgres_admin_url())
+    name = f"{prefix}_{_worker()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    admin = make_url(postgres_admin_url())
+    name = make_url(url).database
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "postgresql":
+        url = create_postgres_database("lk_test")
+        yield url
+        drop_postgres_database(url)
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "landkorb.sqlite"
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def db(app):
+    """The database, empty at the start of the test and emptied after it (real commits allowed)."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _empty_all_tables()
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, db):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def demo(db):
+    """The demo region as `flask demo seed` creates it."""
+    from marketplace.admin.demo import seed_demo
+
+    seed_demo(now=NOW, password_hash_method="pbkdf2:sha256:1000")
+    db.session.commit()
+    return db
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_from(client, url: str = "/login") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = "landkorb-demo"):
+    token = csrf_token_from(client)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
