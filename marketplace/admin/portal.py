@@ -42,6 +42,8 @@ def resident():
         p.id: distance_km(home, (p.place.lat, p.place.lon)) for p in producers
     } if home else {}
     place_distances = {p.id: distance_km(home, (p.lat, p.lon)) for p in places} if home else {}
+    if home:
+        places.sort(key=lambda p: place_distances[p.id])
     product_counts = catalog_queries.count_active_products_by_producer()
     return render_template(
         "portal/resident.html", sub_region=sub_region, days=days, places=places,
