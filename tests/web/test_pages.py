@@ -115,3 +115,10 @@ def test_base_layout_is_accessible_by_structure(client, demo):
     assert '<main id="main"' in html
     assert 'name="viewport"' in html
     assert html.count("<h1") == 1
+
+
+def test_resident_sees_pickup_places_nearest_first(client, demo):
+    login(client, "resident@example.org")
+    html = client.get("/me/resident").get_data(as_text=True)
+    # The resident lives in Kehrig: the village shop there comes before Monreal and Mendig.
+    assert html.index("Dorfladen Kehrig") < html.index("Dorfbüro Monreal") < html.index("Paketstation Mendig Bahnhof")
