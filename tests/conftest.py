@@ -26,6 +26,9 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if os.environ.get("CI", "").lower() == "true" and not os.environ.get("TEST_DATABASE_URL"):
+        # In CI the PostgreSQL pass is part of the suite: missing it must fail, not skip.
+        raise pytest.UsageError("CI=true needs TEST_DATABASE_URL for the PostgreSQL pass")
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (runs in the --db=postgresql pass)")
     config.addinivalue_line("markers", "e2e: drives a real browser")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
