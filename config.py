@@ -50,6 +50,16 @@ class Config:
     OSRM_URL = os.environ.get("OSRM_URL") or None
     NOMINATIM_USER_AGENT = os.environ.get("NOMINATIM_USER_AGENT") or None
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or None
+    # Tour planning: solver processes (None = all cores), the longest plan a coordinator may ask
+    # for, CO₂ per km of the delivery van, and the towns residents would otherwise drive to.
+    DELIVERY_SOLVER_WORKERS = (
+        int(os.environ["DELIVERY_SOLVER_WORKERS"]) if os.environ.get("DELIVERY_SOLVER_WORKERS") else None
+    )
+    DELIVERY_MAX_PLAN_SECONDS = float(os.environ.get("DELIVERY_MAX_PLAN_SECONDS", "60"))
+    DELIVERY_CO2_G_PER_KM = float(os.environ.get("DELIVERY_CO2_G_PER_KM", "170"))
+    DELIVERY_SUPERMARKET_TOWNS = [
+        t.strip() for t in os.environ.get("DELIVERY_SUPERMARKET_TOWNS", "").split(",") if t.strip()
+    ] or None
 
 
 class DevelopmentConfig(Config):
@@ -67,6 +77,9 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # One solver process and short plans keep the suite fast on two cores.
+    DELIVERY_SOLVER_WORKERS = 1
+    DELIVERY_MAX_PLAN_SECONDS = 0.3
 
 
 class ProductionConfig(Config):

@@ -37,12 +37,22 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
     from marketplace.admin import portal
+    from marketplace.api import views as api_views
     from marketplace.catalog import views as catalog_views
+    from marketplace.delivery import cli as delivery_cli
+    from marketplace.delivery import views as delivery_views
+    from marketplace.delivery.routing_cli import routing_cli
+    from marketplace.orders import views as orders_views
     from marketplace.web import views as web_views
 
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(orders_views.bp)
+    app.register_blueprint(api_views.bp)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(delivery_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
+    app.cli.add_command(delivery_cli.tours_cli)
+    app.cli.add_command(routing_cli)
     return app

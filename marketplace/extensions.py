@@ -53,7 +53,15 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin_immediate_on_sqlite(connection) -> None:
-    # Take the write lock at the start so concurrent checkouts queue up instead of
-    # failing with "database is locked" when a reader later tries to write.
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers take the write lock at the start so concurrent checkouts queue up instead of
+    # failing with "database is locked" when a reader later tries to write. Page views
+    # (GET/HEAD) only read and start a deferred transaction, so they never wait for a writer.
+    if connection.dialect.name != "sqlite":
+        return
+    connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _is_read_only_request() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")

@@ -6,6 +6,8 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import ROLE_SCOPE, Membership, Role, User
 from marketplace.core.errors import N_, Conflict, InvalidInput
 from marketplace.extensions import db
+from marketplace.regions.geo import ResolvedAddress, resolve_address
+from marketplace.regions.models import Place
 
 
 class EmailTaken(Conflict):
@@ -16,6 +18,11 @@ class EmailTaken(Conflict):
 class WeakPassword(InvalidInput):
     code = "weak_password"
     message = N_("Das Passwort muss mindestens 10 Zeichen lang sein.")
+
+
+class UnknownAddress(InvalidInput):
+    code = "unknown_address"
+    message = N_("Diese Adresse können wir nicht finden. Bitte prüfen Sie Postleitzahl und Ort.")
 
 
 MIN_PASSWORD_LENGTH = 10
@@ -65,3 +72,41 @@ def grant_role(user: User, role: Role, scope_id: int | None = None) -> Membershi
     user.memberships.append(membership)
     db.session.flush()
     return membership
+
+
+def register_resident(
+    *, email: str, password: str, name: str, phone: str | None = None,
+    hash_method: str = "scrypt",
+) -> User:
+    """A new account that may order as a resident; raises EmailTaken or WeakPassword."""
+    user = create_user(
+        email=email, password=password, name=name, phone=phone, hash_method=hash_method
+    )
+    grant_role(user, Role.RESIDENT)
+    return user
+
+
+def set_home_address(
+    user: User, *, street: str, postcode: str, town: str,
+    nominatim_user_agent: str | None = None,
+) -> ResolvedAddress:
+    """Store the home address with its coordinates and region place (None when outside).
+
+    Raises UnknownAddress when neither the PLZ nor the place name can be located; the user is
+    left unchanged then.
+    """
+    places = [
+        (p.id, p.name, p.lat, p.lon)
+        for p in db.session.execute(select(Place.id, Place.name, Place.lat, Place.lon)).all()
+    ]
+    resolved = resolve_address(
+        street=street, postcode=postcode, town=town, places=places,
+        nominatim_user_agent=nominatim_user_agent,
+    )
+    if resolved is None:
+        raise UnknownAddress()
+    user.street, user.postcode, user.town = street.strip(), postcode.strip(), town.strip()
+    user.home_lat, user.home_lon = resolved.lat, resolved.lon
+    user.home_place = db.session.get(Place, resolved.place_id) if resolved.place_id else None
+    db.session.flush()
+    return resolved

@@ -1,12 +1,12 @@
-"""Login, logout and the start page that sends each person to the page for their role."""
+"""Login, logout, registration, the home address and the start page for each role."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts import services
-from marketplace.accounts.forms import LoginForm
+from marketplace.accounts.forms import AddressForm, LoginForm, RegistrationForm
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db, limiter, login_manager
 
@@ -69,3 +69,61 @@ def start():
         if role in roles:
             return redirect(url_for(endpoint))
     return redirect(url_for("web.home"))
+
+
+@bp.route("/registrieren", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.start"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_resident(
+                email=form.email.data, password=form.password.data, name=form.name.data,
+                phone=form.phone.data,
+                hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+            )
+        except services.EmailTaken as error:
+            form.email.errors.append(gettext(error.detail))
+        except services.WeakPassword as error:
+            form.password.errors.append(gettext(error.detail))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(gettext("Willkommen bei Landkorb! Wo wohnen Sie?"), "success")
+            return redirect(url_for("accounts.address"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/konto/adresse", methods=["GET", "POST"])
+@login_required
+def address():
+    form = AddressForm(
+        data=None if request.method == "POST" else {
+            "street": current_user.street, "postcode": current_user.postcode,
+            "town": current_user.town,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            services.set_home_address(
+                current_user, street=form.street.data, postcode=form.postcode.data,
+                town=form.town.data,
+                nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
+            )
+        except services.UnknownAddress as error:
+            db.session.rollback()
+            form.postcode.errors.append(gettext(error.detail))
+        else:
+            db.session.commit()
+            sub_region = current_user.home_sub_region
+            if sub_region is None:
+                flash(gettext(
+                    "Ihre Adresse liegt außerhalb unserer Liefergebiete. "
+                    "Sie können trotzdem stöbern."
+                ), "info")
+            else:
+                flash(gettext("Adresse gespeichert. Ihr Liefergebiet: %(name)s.", name=sub_region.name), "success")
+            return redirect(url_for("accounts.start"))
+    return render_template("accounts/address.html", form=form)

@@ -15,6 +15,7 @@ from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.core.ids import order_number, slugify
+from marketplace.delivery.models import DoorWindow, Vehicle
 from marketplace.extensions import db
 from marketplace.orders.models import (
     Fulfilment,
@@ -158,8 +159,21 @@ def _seed_region(hash_method: str) -> Region:
     db.session.add_all(sales_points)
     db.session.flush()
 
+    _seed_vehicles(sub_regions)
     _seed_demo_accounts(region, places, sub_regions, producers, stations, sales_points, hash_method)
     return region
+
+
+def _seed_vehicles(sub_regions: dict[str, SubRegion]) -> None:
+    """One cooled van per sub-region; door windows where the sub-region delivers to the door."""
+    for sub in sub_regions.values():
+        db.session.add(Vehicle(
+            sub_region=sub, name=f"Transporter {sub.name}", capacity_ambient=40,
+            capacity_chilled=12, capacity_frozen=4, shift_start=time(7, 0), shift_end=time(15, 0),
+        ))
+        if sub.door_delivery:
+            for starts, ends in ((time(9, 0), time(12, 0)), (time(12, 0), time(15, 0))):
+                db.session.add(DoorWindow(sub_region=sub, starts=starts, ends=ends))
 
 
 def _seed_demo_accounts(region, places, sub_regions, producers, stations, sales_points, hash_method):

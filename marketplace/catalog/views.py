@@ -1,14 +1,99 @@
-"""Shop pages: producers and their goods."""
+"""Shop pages: the catalogue near home, a product, a producer."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.catalog import queries
-from marketplace.catalog.models import Producer
+from marketplace.catalog.forms import CatalogFilterForm
+from marketplace.catalog.models import Producer, Temperature
+from marketplace.core.clock import utcnow
 from marketplace.extensions import db
+from marketplace.regions import queries as region_queries
+from marketplace.regions.geo import distance_km
+from marketplace.regions.models import SubRegion
+from marketplace.reports import queries as reports
 
 bp = Blueprint("catalog", __name__)
+
+# How many delivery days the product page looks ahead for one sub-region.
+PRODUCT_DAYS = 4
+
+
+def _home() -> tuple[float, float] | None:
+    if current_user.is_authenticated and current_user.home_lat is not None:
+        return (current_user.home_lat, current_user.home_lon)
+    return None
+
+
+def _filters_from(form: CatalogFilterForm, places) -> tuple[queries.CatalogFilter, int]:
+    near = _home()
+    if form.ort.data:
+        place = next((p for p in places if str(p.id) == form.ort.data), None)
+        near = (place.lat, place.lon) if place else near
+    filters = queries.CatalogFilter(
+        q=(form.q.data or "").strip() or None,
+        category_slug=form.kategorie.data or None,
+        producer_id=int(form.erzeuger.data) if form.erzeuger.data else None,
+        temperature=Temperature(form.lagerung.data) if form.lagerung.data else None,
+        organic=bool(form.bio.data) or None,
+        near=near,
+    )
+    return filters, form.seite.data or 1
+
+
+@bp.get("/produkte")
+def index():
+    form = CatalogFilterForm(request.args)
+    categories = queries.list_categories()
+    producers = queries.list_approved_producers()
+    places = region_queries.list_places()
+    form.fill_choices(categories, producers, places, has_home=_home() is not None)
+    if not form.validate():
+        # A bad parameter (page "abc", an unknown category) shows the form error, not a 500.
+        for field in form:
+            if field.errors and field.name != "q":
+                field.data = None
+        form.q.data = (form.q.data or "")[:100]
+    filters, page = _filters_from(form, places)
+    per_page = current_app.config["CATALOG_PAGE_SIZE"]
+    result = queries.list_catalog(filters, page=page, per_page=per_page)
+    args = {k: v for k, v in request.args.items() if k != "seite" and v}
+    return render_template(
+        "catalog/index.html", form=form, result=result, filters=filters, args=args,
+        stock_state=queries.stock_state,
+    )
+
+
+@bp.get("/produkte/<int:product_id>")
+def product(product_id: int):
+    product = queries.get_shop_product(product_id)
+    if product is None:
+        abort(404)
+    now = utcnow()
+    home = _home()
+    sub_region = current_user.home_sub_region if current_user.is_authenticated else None
+    if sub_region is not None:
+        areas = [sub_region]
+    else:
+        areas = list(db.session.scalars(
+            select(SubRegion).options(selectinload(SubRegion.schedule)).order_by(SubRegion.name)
+        ))
+    days = {
+        area.id: [
+            d for d in reports.list_next_delivery_days(area, now, count=PRODUCT_DAYS * 2)
+            if product.is_available_on(d.date)
+        ][:PRODUCT_DAYS]
+        for area in areas
+    }
+    place = product.producer.place
+    km = distance_km(home, (place.lat, place.lon)) if home else None
+    return render_template(
+        "catalog/product.html", product=product, state=queries.stock_state(product),
+        areas=areas, days=days, distance=km, own_area=sub_region is not None,
+    )
 
 
 @bp.get("/erzeuger/<slug>")
@@ -19,4 +104,9 @@ def producer(slug: str):
     if producer is None:
         abort(404)
     products = [p for p in queries.list_products_of_producer(producer.id) if p.is_active]
-    return render_template("catalog/producer.html", producer=producer, products=products)
+    home = _home()
+    km = distance_km(home, (producer.place.lat, producer.place.lon)) if home else None
+    return render_template(
+        "catalog/producer.html", producer=producer, products=products, distance=km,
+        stock_state=queries.stock_state,
+    )

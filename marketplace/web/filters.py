@@ -54,6 +54,7 @@ def nav_links() -> list[tuple[str, str]]:
         ("web.home", gettext("Start")),
         ("catalog.index", gettext("Produkte")),
         ("orders.cart", gettext("Warenkorb")),
+        ("orders.my_orders", gettext("Meine Bestellungen")),
     ]
     return [(e, label) for e, label in candidates if e in current_app.view_functions]
 

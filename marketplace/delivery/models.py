@@ -1,0 +1,353 @@
+"""Vehicles, door-delivery windows, planning runs, and the tours with their stops."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.catalog.models import Producer
+from marketplace.core.clock import utcnow
+from marketplace.core.types import UTCDateTime, str_enum
+from marketplace.extensions import db
+from marketplace.orders.models import Order
+from marketplace.pickup.models import PickupPlace
+from marketplace.regions.models import Place, SubRegion
+
+TEMPERATURES = ("ambient", "chilled", "frozen")
+
+
+class TourKind(enum.StrEnum):
+    DISTRIBUTION = "distribution"
+    COLLECTION = "collection"
+
+
+class TourStatus(enum.StrEnum):
+    PLANNED = "planned"
+    PUBLISHED = "published"
+
+
+class StopKind(enum.StrEnum):
+    DEPOT = "depot"
+    DROP = "drop"
+    PICKUP = "pickup"
+
+
+class StopState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    PROBLEM = "problem"
+
+
+class StopProblem(enum.StrEnum):
+    CLOSED = "closed"
+    NO_ROOM = "no_room"
+    DAMAGED = "damaged"
+
+
+class PlanRunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class _Loads:
+    """Crates per temperature class as three integer columns."""
+
+    @property
+    def loads(self) -> dict[str, int]:
+        return {t: getattr(self, f"load_{t}") for t in TEMPERATURES}
+
+    @property
+    def load_total(self) -> int:
+        return sum(self.loads.values())
+
+
+class Vehicle(db.Model):
+    """A vehicle of one sub-region with its cooled and uncooled room and its shift."""
+
+    __tablename__ = "vehicles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sub_region_id: Mapped[int] = mapped_column(
+        ForeignKey("sub_regions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    capacity_ambient: Mapped[int] = mapped_column(default=40)
+    capacity_chilled: Mapped[int] = mapped_column(default=0)
+    capacity_frozen: Mapped[int] = mapped_column(default=0)
+    shift_start: Mapped[time] = mapped_column(Time, default=time(7, 0))
+    shift_end: Mapped[time] = mapped_column(Time, default=time(15, 0))
+    cost_per_km_cents: Mapped[int] = mapped_column(default=35)
+    cost_per_hour_cents: Mapped[int] = mapped_column(default=2500)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    sub_region: Mapped[SubRegion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("sub_region_id", "name"),
+        CheckConstraint("capacity_ambient >= 0", name="capacity_ambient_nonnegative"),
+        CheckConstraint("capacity_chilled >= 0", name="capacity_chilled_nonnegative"),
+        CheckConstraint("capacity_frozen >= 0", name="capacity_frozen_nonnegative"),
+        CheckConstraint("shift_start < shift_end", name="shift_start_before_end"),
+        CheckConstraint("cost_per_km_cents >= 0", name="cost_km_nonnegative"),
+        CheckConstraint("cost_per_hour_cents >= 0", name="cost_hour_nonnegative"),
+    )
+
+    @property
+    def capacities(self) -> dict[str, int]:
+        return {t: getattr(self, f"capacity_{t}") for t in TEMPERATURES}
+
+    @property
+    def capacity_total(self) -> int:
+        return sum(self.capacities.values())
+
+    def __repr__(self) -> str:
+        return f"<Vehicle {self.name}>"
+
+
+class DoorWindow(db.Model):
+    """A door-delivery window a sub-region offers residents, e.g. 08:00–12:00."""
+
+    __tablename__ = "door_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sub_region_id: Mapped[int] = mapped_column(
+        ForeignKey("sub_regions.id", ondelete="CASCADE"), index=True
+    )
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+
+    sub_region: Mapped[SubRegion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("sub_region_id", "starts", "ends"),
+        CheckConstraint("starts < ends", name="starts_before_ends"),
+    )
+
+    @property
+    def label(self) -> str:
+        """The value stored on an order's `door_window`: "08:00-12:00"."""
+        return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class PlanRun(db.Model):
+    """One planning job for a delivery day: progress, outcome, grouping cost and unserved stops."""
+
+    __tablename__ = "plan_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_date: Mapped[date]
+    # None: every sub-region with orders that day.
+    sub_region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sub_regions.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[PlanRunStatus] = mapped_column(
+        str_enum(PlanRunStatus, "plan_run_status", 10), default=PlanRunStatus.QUEUED
+    )
+    progress: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    seconds: Mapped[float] = mapped_column(default=5.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    km_with_borders: Mapped[float | None]
+    km_without_borders: Mapped[float | None]
+    hours_with_borders: Mapped[float | None]
+    hours_without_borders: Mapped[float | None]
+    # [{"sub_region_id", "stop", "label", "reason", "detail", "orders": [numbers]}, …]
+    unserved: Mapped[list] = mapped_column(JSON, default=list)
+    # {"sub_region_id": {"tours": n, "km": …, "hours": …, "unserved": n}}
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    sub_region: Mapped[SubRegion | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint("seconds > 0", name="seconds_positive"),
+        Index("ix_plan_runs_day", "delivery_date", "sub_region_id"),
+    )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (PlanRunStatus.DONE, PlanRunStatus.FAILED)
+
+    @property
+    def grouping_km(self) -> float | None:
+        if self.km_with_borders is None or self.km_without_borders is None:
+            return None
+        return self.km_with_borders - self.km_without_borders
+
+    @property
+    def grouping_hours(self) -> float | None:
+        if self.hours_with_borders is None or self.hours_without_borders is None:
+            return None
+        return self.hours_with_borders - self.hours_without_borders
+
+
+class Tour(_Loads, db.Model):
+    """One vehicle's tour on a delivery day in one sub-region: distribution or collection."""
+
+    __tablename__ = "tours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sub_region_id: Mapped[int] = mapped_column(ForeignKey("sub_regions.id", ondelete="CASCADE"))
+    delivery_date: Mapped[date]
+    vehicle_id: Mapped[int] = mapped_column(ForeignKey("vehicles.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[TourKind] = mapped_column(str_enum(TourKind, "tour_kind", 20))
+    status: Mapped[TourStatus] = mapped_column(
+        str_enum(TourStatus, "tour_status", 20), default=TourStatus.PLANNED
+    )
+    distance_m: Mapped[int] = mapped_column(default=0)
+    duration_s: Mapped[int] = mapped_column(default=0)
+    cost_cents: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    load_ambient: Mapped[int] = mapped_column(default=0)
+    load_chilled: Mapped[int] = mapped_column(default=0)
+    load_frozen: Mapped[int] = mapped_column(default=0)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_runs.id", ondelete="SET NULL"), index=True
+    )
+
+    sub_region: Mapped[SubRegion] = relationship()
+    vehicle: Mapped[Vehicle] = relationship()
+    plan_run: Mapped[PlanRun | None] = relationship()
+    stops: Mapped[list[TourStop]] = relationship(
+        back_populates="tour", cascade="all, delete-orphan", order_by="TourStop.sequence"
+    )
+
+    __table_args__ = (
+        Index("ix_tours_day", "delivery_date", "sub_region_id", "status"),
+        CheckConstraint("distance_m >= 0", name="distance_nonnegative"),
+        CheckConstraint("duration_s >= 0", name="duration_nonnegative"),
+        CheckConstraint("starts_at <= ends_at", name="starts_before_ends"),
+        CheckConstraint(
+            "load_ambient >= 0 AND load_chilled >= 0 AND load_frozen >= 0", name="load_nonnegative"
+        ),
+        CheckConstraint(
+            "(status = 'published') = (published_at IS NOT NULL)", name="published_has_time"
+        ),
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TourStatus.PUBLISHED
+
+    @property
+    def km(self) -> float:
+        return self.distance_m / 1000
+
+    @property
+    def hours(self) -> float:
+        return self.duration_s / 3600
+
+    @property
+    def visits(self) -> list[TourStop]:
+        return [s for s in self.stops if s.kind != StopKind.DEPOT]
+
+    @property
+    def fill_rate(self) -> float:
+        """Crates on board at the fullest moment, against the vehicle's room (0…1)."""
+        capacity = self.vehicle.capacity_total
+        return self.load_total / capacity if capacity else 0.0
+
+
+class TourStop(_Loads, db.Model):
+    """A stop on a tour: the hub (start and end), a pickup place or a door to drop at, a producer."""
+
+    __tablename__ = "tour_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id", ondelete="CASCADE"))
+    sequence: Mapped[int]
+    kind: Mapped[StopKind] = mapped_column(str_enum(StopKind, "stop_kind", 10))
+    hub_place_id: Mapped[int | None] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
+    pickup_place_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickup_places.id", ondelete="RESTRICT"), index=True
+    )
+    producer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("producers.id", ondelete="RESTRICT"), index=True
+    )
+    # A door stop has neither a hub, a pickup place nor a producer: its one order says where.
+    label: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float]
+    lon: Mapped[float]
+    planned_arrival: Mapped[datetime] = mapped_column(UTCDateTime)
+    planned_departure: Mapped[datetime] = mapped_column(UTCDateTime)
+    leg_distance_m: Mapped[int] = mapped_column(default=0)
+    # What is unloaded (drop) or loaded (pickup) here, in crates per class.
+    load_ambient: Mapped[int] = mapped_column(default=0)
+    load_chilled: Mapped[int] = mapped_column(default=0)
+    load_frozen: Mapped[int] = mapped_column(default=0)
+    state: Mapped[StopState] = mapped_column(
+        str_enum(StopState, "stop_state", 10), default=StopState.OPEN
+    )
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    problem: Mapped[StopProblem | None] = mapped_column(str_enum(StopProblem, "stop_problem", 10))
+    problem_note: Mapped[str] = mapped_column(Text, default="")
+    problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tour: Mapped[Tour] = relationship(back_populates="stops")
+    hub_place: Mapped[Place | None] = relationship()
+    pickup_place: Mapped[PickupPlace | None] = relationship()
+    producer: Mapped[Producer | None] = relationship()
+    orders: Mapped[list[TourStopOrder]] = relationship(
+        back_populates="stop", cascade="all, delete-orphan", order_by="TourStopOrder.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("tour_id", "sequence"),
+        CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
+        CheckConstraint("leg_distance_m >= 0", name="leg_nonnegative"),
+        CheckConstraint("planned_arrival <= planned_departure", name="arrival_before_departure"),
+        CheckConstraint(
+            "load_ambient >= 0 AND load_chilled >= 0 AND load_frozen >= 0", name="load_nonnegative"
+        ),
+        CheckConstraint("(kind = 'depot') = (hub_place_id IS NOT NULL)", name="depot_has_hub"),
+        CheckConstraint("(kind = 'pickup') = (producer_id IS NOT NULL)", name="pickup_has_producer"),
+        CheckConstraint("kind = 'drop' OR pickup_place_id IS NULL", name="pickup_place_only_drop"),
+        CheckConstraint("(state = 'problem') = (problem IS NOT NULL)", name="problem_has_kind"),
+    )
+
+    @property
+    def is_door(self) -> bool:
+        return self.kind == StopKind.DROP and self.pickup_place_id is None
+
+
+class TourStopOrder(_Loads, db.Model):
+    """An order handled at a stop, with its crates per temperature class."""
+
+    __tablename__ = "tour_stop_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("tour_stops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    load_ambient: Mapped[int] = mapped_column(default=0)
+    load_chilled: Mapped[int] = mapped_column(default=0)
+    load_frozen: Mapped[int] = mapped_column(default=0)
+
+    stop: Mapped[TourStop] = relationship(back_populates="orders")
+    order: Mapped[Order] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("stop_id", "order_id"),
+        CheckConstraint(
+            "load_ambient >= 0 AND load_chilled >= 0 AND load_frozen >= 0", name="load_nonnegative"
+        ),
+    )

@@ -1,0 +1,186 @@
+"""Delivery reads: tours of a day, planning runs, the driver's tour, the impact figures."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.delivery.models import (
+    DoorWindow,
+    PlanRun,
+    PlanRunStatus,
+    StopState,
+    Tour,
+    TourKind,
+    TourStatus,
+    TourStop,
+    TourStopOrder,
+    Vehicle,
+)
+from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic_metres
+from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
+from marketplace.extensions import db
+from marketplace.orders.models import Order
+from marketplace.regions.models import Place
+
+
+def list_vehicles(sub_region_id: int) -> list[Vehicle]:
+    return list(db.session.scalars(
+        select(Vehicle).where(Vehicle.sub_region_id == sub_region_id)
+        .order_by(Vehicle.is_active.desc(), Vehicle.name)))
+
+
+def list_door_windows(sub_region_id: int) -> list[DoorWindow]:
+    return list(db.session.scalars(
+        select(DoorWindow).where(DoorWindow.sub_region_id == sub_region_id).order_by(DoorWindow.starts)))
+
+
+def list_tours(day: date, sub_region_id: int, *, published_only: bool = False) -> list[Tour]:
+    query = (
+        select(Tour).where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id)
+        .options(selectinload(Tour.vehicle),
+                 selectinload(Tour.stops).selectinload(TourStop.orders).selectinload(TourStopOrder.order),
+                 selectinload(Tour.stops).selectinload(TourStop.pickup_place))
+        .order_by(Tour.kind.desc(), Tour.id)
+    )
+    if published_only:
+        query = query.where(Tour.status == TourStatus.PUBLISHED)
+    return list(db.session.scalars(query))
+
+
+def get_latest_run(day: date, sub_region_id: int) -> PlanRun | None:
+    """The newest planning run of the day that covered the sub-region (alone or the whole day)."""
+    return db.session.scalars(
+        select(PlanRun).where(PlanRun.delivery_date == day,
+                              or_(PlanRun.sub_region_id == sub_region_id, PlanRun.sub_region_id.is_(None)))
+        .order_by(PlanRun.created_at.desc(), PlanRun.id.desc()).limit(1)
+    ).first()
+
+
+def get_latest_finished_run(day: date, sub_region_id: int) -> PlanRun | None:
+    return db.session.scalars(
+        select(PlanRun).where(PlanRun.delivery_date == day, PlanRun.status == PlanRunStatus.DONE,
+                              or_(PlanRun.sub_region_id == sub_region_id, PlanRun.sub_region_id.is_(None)))
+        .order_by(PlanRun.finished_at.desc(), PlanRun.id.desc()).limit(1)
+    ).first()
+
+
+def list_unserved(run: PlanRun | None, sub_region_id: int) -> list[dict]:
+    if run is None:
+        return []
+    return [u for u in (run.unserved or []) if u.get("sub_region_id") == sub_region_id]
+
+
+def list_problem_stops(day: date, sub_region_id: int) -> list[TourStop]:
+    return list(db.session.scalars(
+        select(TourStop).join(Tour)
+        .where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id,
+               TourStop.state == StopState.PROBLEM)
+        .order_by(TourStop.problem_at)))
+
+
+def list_driver_tours(sub_region_id: int, today: date) -> list[Tour]:
+    """Published distribution and collection tours of the driver's sub-region, today or the next day with tours."""
+    next_day = db.session.scalar(
+        select(Tour.delivery_date).where(Tour.sub_region_id == sub_region_id, Tour.delivery_date >= today,
+                                         Tour.status == TourStatus.PUBLISHED)
+        .order_by(Tour.delivery_date).limit(1))
+    if next_day is None:
+        return []
+    return list_tours(next_day, sub_region_id, published_only=True)
+
+
+def get_current_stop(tour: Tour) -> TourStop | None:
+    """The first stop not yet confirmed (problem stops stay current until delivered)."""
+    return next((s for s in tour.visits if s.state != StopState.DONE), None)
+
+
+def build_map_tours(tours: list[Tour], hub_label: str) -> list[MapTour]:
+    result = []
+    for tour in tours:
+        depot = tour.stops[0] if tour.stops else None
+        if depot is None:
+            continue
+        kind = "Sammeltour" if tour.kind == TourKind.COLLECTION else "Verteiltour"
+        result.append(MapTour(
+            name=f"{tour.vehicle.name} ({kind})",
+            hub=(depot.lat, depot.lon),
+            stops=tuple(MapStop(s.lat, s.lon, s.label, s.sequence) for s in tour.visits),
+            dashed=tour.kind == TourKind.COLLECTION,
+        ))
+    return result
+
+
+def list_unserved_points(unserved: list[dict]) -> list[MapPoint]:
+    """Unserved pickup places with coordinates, for the map (doors without coordinates cannot be drawn)."""
+    from marketplace.pickup.models import PickupPlace
+
+    points = []
+    for entry in unserved:
+        stop = entry.get("stop", "")
+        if stop.startswith("pp") and stop[2:].isdigit():
+            place = db.session.get(PickupPlace, int(stop[2:]))
+            if place is not None:
+                points.append(MapPoint(place.lat, place.lon, place.name))
+    return points
+
+
+@dataclass(frozen=True)
+class Impact:
+    orders: int
+    tour_km: float
+    km_per_order: float
+    resident_km_per_order: float
+    saved_km: float
+    saved_co2_kg: float
+    towns: list[str]
+
+
+def get_impact(tours: list[Tour], *, town_names: list[str] | None, co2_g_per_km: float) -> Impact | None:
+    """Tour km per order against each resident's round trip to the nearest supermarket town."""
+    orders: dict[int, Order] = {}
+    for tour in tours:
+        if tour.kind != TourKind.DISTRIBUTION:
+            continue
+        for stop in tour.visits:
+            for link in stop.orders:
+                orders[link.order_id] = link.order
+    if not orders:
+        return None
+    query = select(Place).where(Place.kind == "town")
+    if town_names:
+        query = select(Place).where(Place.name.in_(town_names))
+    towns = list(db.session.scalars(query.order_by(Place.name)))
+    if not towns:
+        return None
+    tour_km = sum(t.km for t in tours)
+    trips = []
+    for order in orders.values():
+        home = _home_of(order)
+        if home is None:
+            continue
+        nearest = min(geodesic_metres(home, (t.lat, t.lon)) for t in towns)
+        trips.append(2 * nearest * DEFAULT_ROAD_FACTOR / 1000)
+    if not trips:
+        return None
+    resident_km = sum(trips)
+    saved = resident_km - tour_km
+    return Impact(
+        orders=len(orders), tour_km=tour_km, km_per_order=tour_km / len(orders),
+        resident_km_per_order=resident_km / len(trips), saved_km=saved,
+        saved_co2_kg=saved * co2_g_per_km / 1000, towns=[t.name for t in towns],
+    )
+
+
+def _home_of(order: Order) -> tuple[float, float] | None:
+    resident = order.resident
+    if resident.home_lat is not None and resident.home_lon is not None:
+        return resident.home_lat, resident.home_lon
+    if order.door_lat is not None and order.door_lon is not None:
+        return order.door_lat, order.door_lon
+    if order.pickup_place is not None:
+        return order.pickup_place.lat, order.pickup_place.lon
+    return None
+

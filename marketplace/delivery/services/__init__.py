@@ -1,0 +1,42 @@
+"""Delivery changes: a sub-region's settings and vehicles, planning a day into tours, publishing, driving."""
+from marketplace.delivery.services.driving import (  # noqa: F401
+    confirm_stop_delivered,
+    on_stop_delivered,
+    publish_tours,
+    report_stop_problem,
+)
+from marketplace.delivery.services.errors import (  # noqa: F401
+    HubOutsideSubRegion,
+    InvalidSetting,
+    NotAStop,
+    NothingToPublish,
+    PlanRunBusy,
+    ShiftEndsBeforeStart,
+    StopAlreadyDone,
+    TourNotPublished,
+    VehicleNameTaken,
+    WindowTaken,
+)
+from marketplace.delivery.services.planning import (  # noqa: F401
+    CLOSED_THAT_DAY,
+    NO_HUB,
+    PLANNABLE,
+    DayInput,
+    DaySolution,
+    Progress,
+    StopSource,
+    SubRegionInput,
+    create_plan_run,
+    plan_day,
+    prepare_day,
+    solve_day,
+    store_day,
+)
+from marketplace.delivery.services.settings import (  # noqa: F401
+    add_door_window,
+    parse_window,
+    remove_door_window,
+    save_vehicle,
+    set_vehicle_active,
+    update_schedule,
+)

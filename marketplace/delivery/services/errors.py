@@ -1,0 +1,56 @@
+"""What the delivery services refuse, with German messages."""
+from __future__ import annotations
+
+from marketplace.core.errors import N_, Conflict, InvalidInput
+
+
+class InvalidSetting(InvalidInput):
+    code = "invalid_delivery_setting"
+    message = N_("Die Liefereinstellungen sind ungültig.")
+
+
+class HubOutsideSubRegion(InvalidInput):
+    code = "hub_outside_sub_region"
+    message = N_("Das Lager muss in der eigenen Teilregion liegen.")
+
+
+class ShiftEndsBeforeStart(InvalidInput):
+    code = "shift_ends_before_start"
+    message = N_("Die Schicht muss enden, nachdem sie beginnt.")
+
+
+class VehicleNameTaken(Conflict):
+    code = "vehicle_name_taken"
+    message = N_("Ein Fahrzeug mit diesem Namen gibt es in der Teilregion schon.")
+
+
+class WindowTaken(Conflict):
+    code = "door_window_taken"
+    message = N_("Dieses Lieferfenster gibt es schon.")
+
+
+class NothingToPublish(Conflict):
+    code = "nothing_to_publish"
+    message = N_("Es gibt keine geplanten Touren, die veröffentlicht werden können.")
+
+
+class TourNotPublished(Conflict):
+    code = "tour_not_published"
+    message = N_("Die Tour ist noch nicht veröffentlicht.")
+
+
+class StopAlreadyDone(Conflict):
+    code = "stop_already_done"
+    message = N_("Dieser Halt ist schon bestätigt.")
+
+
+class NotAStop(InvalidInput):
+    code = "not_a_stop"
+    message = N_("Am Lager gibt es nichts zu bestätigen.")
+
+
+class PlanRunBusy(Conflict):
+    code = "plan_run_busy"
+    message = N_("Für diesen Tag läuft schon eine Planung.")
+
+

@@ -1,0 +1,404 @@
+"""Planning a delivery day: orders → routing problems → solved → stored tours; planning runs."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.accounts.models import User
+from marketplace.core.clock import LOCAL_TZ
+from marketplace.delivery import routing
+from marketplace.delivery.models import (
+    TEMPERATURES,
+    PlanRun,
+    PlanRunStatus,
+    StopKind,
+    Tour,
+    TourKind,
+    TourStatus,
+    TourStop,
+    TourStopOrder,
+    Vehicle,
+)
+from marketplace.delivery.services.errors import InvalidSetting, PlanRunBusy
+from marketplace.delivery.services.settings import _seconds, parse_window
+from marketplace.extensions import db
+from marketplace.orders.models import Fulfilment, Order, OrderLine, OrderStatus
+from marketplace.pickup.models import PickupPlace, SalesPoint
+from marketplace.regions.models import Place, SubRegion
+
+# Orders that go out on the day's tours.
+PLANNABLE = (OrderStatus.CONFIRMED, OrderStatus.PACKED)
+# Reasons this module adds to the routing package's codes.
+NO_HUB = "no_hub"
+CLOSED_THAT_DAY = "closed_that_day"
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class StopSource:
+    """What a routing stop stands for in the database."""
+
+    kind: StopKind
+    label: str
+    address: str
+    lat: float | None
+    lon: float | None
+    pickup_place_id: int | None = None
+    producer_id: int | None = None
+    orders: dict[int, list[int]] = field(default_factory=dict)  # order id → crates per class
+    order_numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SubRegionInput:
+    sub_region_id: int
+    name: str
+    hub_place_id: int | None
+    distribution: routing.Problem | None = None
+    collection: routing.Problem | None = None
+    sources: dict[str, StopSource] = field(default_factory=dict)
+    refused: list[routing.UnservedStop] = field(default_factory=list)
+
+
+@dataclass
+class DayInput:
+    day: date
+    planned_ids: list[int]  # sub-regions whose tours are stored
+    groups: dict[int, SubRegionInput]  # planned and, for the grouping cost, their neighbours
+
+
+def _crates(exact: dict[str, Decimal]) -> list[int]:
+    return [math.ceil(exact.get(t, Decimal(0))) for t in TEMPERATURES]
+
+
+def _window_for(place: PickupPlace, weekday: int, shifts: list[tuple[float, float]],
+                service: float) -> tuple[float, float] | None | str:
+    """A sales point's opening interval that day that overlaps the shifts most; stations: any time."""
+    if not isinstance(place, SalesPoint):
+        return None
+    best, best_overlap = None, -1.0
+    for hours in place.opening_hours:
+        if hours.weekday != weekday:
+            continue
+        early, late = _seconds(hours.opens), _seconds(hours.closes)
+        overlap = max((min(late, e) - max(early, s) for s, e in shifts), default=late - early)
+        if overlap > best_overlap:
+            best, best_overlap = (early, late), overlap
+    if best is None:
+        return CLOSED_THAT_DAY
+    early, late = best
+    # Unloading should be over before the shop closes.
+    return (early, late - service) if late - service > early else best
+
+
+def prepare_day(day: date, sub_region_ids: list[int]) -> DayInput:
+    """Read the day's orders, pickup places, vehicles and hubs into routing problems (no writes)."""
+    planned = db.session.scalars(
+        select(SubRegion).where(SubRegion.id.in_(sub_region_ids)).order_by(SubRegion.id)
+    ).all()
+    region_ids = {s.region_id for s in planned}
+    all_ids = db.session.scalars(select(Order.sub_region_id).distinct().join(SubRegion).where(
+        Order.delivery_date == day, Order.status.in_(PLANNABLE), SubRegion.region_id.in_(region_ids),
+    )).all()
+    ids = sorted(set(sub_region_ids) | set(all_ids))
+    groups = {sid: _prepare_sub_region(db.session.get(SubRegion, sid), day) for sid in ids}
+    return DayInput(day=day, planned_ids=[s.id for s in planned], groups=groups)
+
+
+def _on_published(day: date, sub_region_id: int, kind: TourKind):
+    return (
+        select(TourStopOrder.order_id).join(TourStop).join(Tour)
+        .where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id,
+               Tour.status == TourStatus.PUBLISHED, Tour.kind == kind)
+    )
+
+
+def _busy_vehicles(day: date, sub_region_id: int, kind: TourKind) -> set[int]:
+    return set(db.session.scalars(select(Tour.vehicle_id).where(
+        Tour.delivery_date == day, Tour.sub_region_id == sub_region_id,
+        Tour.status == TourStatus.PUBLISHED, Tour.kind == kind,
+    )))
+
+
+def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
+    schedule = sub_region.schedule
+    group = SubRegionInput(sub_region.id, sub_region.name, schedule.hub_place_id if schedule else None)
+    orders = db.session.scalars(
+        select(Order)
+        .where(Order.delivery_date == day, Order.sub_region_id == sub_region.id,
+               Order.status.in_(PLANNABLE),
+               Order.id.not_in(_on_published(day, sub_region.id, TourKind.DISTRIBUTION)))
+        .options(selectinload(Order.lines).selectinload(OrderLine.producer_order),
+                 selectinload(Order.pickup_place).selectinload(PickupPlace.opening_hours))
+        .order_by(Order.id)
+    ).all()
+    vehicles = db.session.scalars(select(Vehicle).where(
+        Vehicle.sub_region_id == sub_region.id, Vehicle.is_active.is_(True)).order_by(Vehicle.id)).all()
+    per_stop = schedule.service_seconds_per_stop if schedule else 0
+    per_crate = schedule.service_seconds_per_crate if schedule else 0
+    shifts = [(_seconds(v.shift_start), _seconds(v.shift_end)) for v in vehicles]
+
+    exact: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    windows: dict[str, object] = {}
+    producer_exact: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for order in orders:
+        if order.fulfilment == Fulfilment.DOOR:
+            key = f"door{order.id}"
+            address = ", ".join(p for p in (order.door_street, order.door_postcode, order.door_town) if p)
+            group.sources[key] = StopSource(StopKind.DROP, order.door_town or order.number, address,
+                                            order.door_lat, order.door_lon)
+            windows[key] = parse_window(order.door_window)
+        else:
+            place = order.pickup_place
+            key = f"pp{place.id}"
+            if key not in group.sources:
+                group.sources[key] = StopSource(StopKind.DROP, place.name, f"{place.street}, {place.place.name}",
+                                                place.lat, place.lon, pickup_place_id=place.id)
+                windows[key] = _window_for(place, day.isoweekday(), shifts, per_stop)
+        order_exact: dict[str, Decimal] = defaultdict(Decimal)
+        for line in order.lines:
+            amount = Decimal(line.crate_units) * line.quantity
+            order_exact[line.temperature.value] += amount
+            exact[key][line.temperature.value] += amount
+            producer = line.producer_order.producer
+            pkey = f"prod{producer.id}"
+            producer_exact[pkey][line.temperature.value] += amount
+            if pkey not in group.sources:
+                group.sources[pkey] = StopSource(StopKind.PICKUP, producer.name,
+                                                 f"{producer.street or ''}, {producer.place.name}".strip(", "),
+                                                 producer.place.lat, producer.place.lon, producer_id=producer.id)
+            group.sources[pkey].orders.setdefault(order.id, [0, 0, 0])
+        group.sources[key].orders[order.id] = _crates(order_exact)
+        group.sources[key].order_numbers.append(order.number)
+    numbers = {order.id: order.number for order in orders}
+    for pkey in producer_exact:
+        group.sources[pkey].order_numbers = [numbers[o] for o in group.sources[pkey].orders]
+
+    if schedule is None:
+        group.refused = [routing.UnservedStop(k, NO_HUB, "the sub-region has no hub")
+                         for k, s in group.sources.items() if s.kind == StopKind.DROP]
+        return group
+    hub = routing.Hub(f"hub{sub_region.id}", schedule.hub_place.lat, schedule.hub_place.lon)
+
+    def problem(kind: str, exacts, busy: set[int]) -> routing.Problem:
+        stops = []
+        for key, amounts in exacts.items():
+            window = windows.get(key)
+            if window == CLOSED_THAT_DAY:
+                group.refused.append(routing.UnservedStop(key, CLOSED_THAT_DAY, "closed on that weekday"))
+                continue
+            source = group.sources[key]
+            stops.append(routing.Stop(
+                id=key, demand=routing.Load(*_crates(amounts)), kind=kind, lat=source.lat, lon=source.lon,
+                fixed_service_seconds=per_stop, per_crate_seconds=per_crate, time_window=window,
+            ))
+        fleet = [
+            routing.Vehicle(id=f"v{v.id}", capacity=routing.Load(v.capacity_ambient, v.capacity_chilled,
+                                                                   v.capacity_frozen),
+                            shift_start=_seconds(v.shift_start), shift_end=_seconds(v.shift_end),
+                            cost_per_km_cents=v.cost_per_km_cents, cost_per_hour_cents=v.cost_per_hour_cents)
+            for v in vehicles if v.id not in busy
+        ]
+        return routing.Problem(hubs=(hub,), stops=tuple(stops), vehicles=tuple(fleet), name=f"{sub_region.slug} {kind}")
+
+    group.distribution = problem("drop", exact, _busy_vehicles(day, sub_region.id, TourKind.DISTRIBUTION))
+    has_published_collection = bool(_busy_vehicles(day, sub_region.id, TourKind.COLLECTION))
+    if not has_published_collection:
+        group.collection = problem("pickup", producer_exact, _busy_vehicles(day, sub_region.id, TourKind.COLLECTION))
+    return group
+
+
+@dataclass
+class DaySolution:
+    distribution: dict[int, routing.Result]
+    collection: dict[int, routing.Result]
+    with_borders: routing.Result | None = None
+    without_borders: routing.Result | None = None
+    grouping_sub_regions: list[str] = field(default_factory=list)
+
+
+def solve_day(data: DayInput, *, seconds: float, osrm_url: str | None = None, progress: Progress | None = None,
+              workers: int | None = None) -> DaySolution:
+    """Solve every problem of the day (pure computation, no database)."""
+    if seconds is None or not seconds > 0:
+        raise InvalidSetting()
+    report = progress or (lambda pct, msg: None)
+    seeds = [1] if workers == 1 else None
+    options = {"osrm_url": osrm_url, "day": data.day, "seeds": seeds, "workers": workers}
+    tasks = [(sid, "distribution") for sid, g in data.groups.items() if g.distribution is not None]
+    tasks += [(sid, "collection") for sid in data.planned_ids
+              if data.groups[sid].collection is not None and data.groups[sid].collection.stops]
+    comparable = {sid: g.distribution for sid, g in data.groups.items()
+                  if g.distribution is not None and g.distribution.vehicles and g.distribution.stops}
+    total = len(tasks) + (1 if len(comparable) > 1 else 0)
+    solution = DaySolution({}, {})
+    done = 0
+    for sid, kind in tasks:
+        report(10 + 80 * done // max(total, 1), f"{data.groups[sid].name}: {kind}")
+        problem = getattr(data.groups[sid], kind)
+        result = routing.plan_tours({str(sid): problem}, seconds, **options)[str(sid)]
+        getattr(solution, kind)[sid] = result
+        done += 1
+    if len(comparable) > 1:
+        report(10 + 80 * done // max(total, 1), "without borders")
+        solution.without_borders = routing.plan_without_borders(
+            {str(k): v for k, v in comparable.items()}, seconds, **options)
+        solution.grouping_sub_regions = [data.groups[k].name for k in comparable]
+    return solution
+
+
+def _at(day: date, seconds: float) -> datetime:
+    midnight = datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    return (midnight + timedelta(seconds=round(seconds))).astimezone(UTC)
+
+
+def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: PlanRun | None = None) -> dict:
+    """Replace the planned (unpublished) tours of the planned sub-regions with the new ones."""
+    summary: dict = {}
+    unserved: list[dict] = []
+    for sid in data.planned_ids:
+        db.session.execute(delete(Tour).where(
+            Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.status == TourStatus.PLANNED))
+        group = data.groups[sid]
+        tours = []
+        for kind, results in ((TourKind.DISTRIBUTION, solution.distribution),
+                              (TourKind.COLLECTION, solution.collection)):
+            result = results.get(sid)
+            if result is None:
+                continue
+            for route in result.routes:
+                tours.append(_store_route(group, kind, route, data.day, now, run))
+            for missing in result.unserved:
+                unserved.append(_unserved_entry(group, missing))
+        for missing in group.refused:
+            unserved.append(_unserved_entry(group, missing))
+        summary[str(sid)] = {
+            "name": group.name,
+            "tours": sum(1 for t in tours if t.kind == TourKind.DISTRIBUTION),
+            "collection_tours": sum(1 for t in tours if t.kind == TourKind.COLLECTION),
+            "km": round(sum(t.distance_m for t in tours) / 1000, 2),
+            "hours": round(sum(t.duration_s for t in tours) / 3600, 2),
+            "unserved": sum(1 for u in unserved if u["sub_region_id"] == sid),
+        }
+    if run is not None:
+        run.unserved = unserved
+        run.summary = summary
+        comparable = [solution.distribution[k] for k in solution.distribution
+                      if data.groups[k].distribution.vehicles and data.groups[k].distribution.stops]
+        run.km_with_borders = sum(r.km for r in comparable)
+        run.hours_with_borders = sum(r.hours for r in comparable)
+        without = solution.without_borders
+        run.km_without_borders = without.km if without else run.km_with_borders
+        run.hours_without_borders = without.hours if without else run.hours_with_borders
+        summary["grouping"] = {
+            "sub_regions": solution.grouping_sub_regions,
+            "served_with": sum(len(r.stop_ids) for res in comparable for r in res.routes),
+            "served_without": sum(len(r.stop_ids) for r in without.routes) if without else None,
+        }
+    db.session.flush()
+    return summary
+
+
+def _unserved_entry(group: SubRegionInput, missing: routing.UnservedStop) -> dict:
+    source = group.sources.get(missing.stop_id)
+    return {
+        "sub_region_id": group.sub_region_id, "stop": missing.stop_id,
+        "kind": source.kind.value if source else "", "label": source.label if source else missing.stop_id,
+        "reason": missing.reason, "detail": missing.detail,
+        "orders": list(source.order_numbers) if source else [],
+    }
+
+
+def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, day: date, now: datetime,
+                 run: PlanRun | None) -> Tour:
+    hub = db.session.get(Place, group.hub_place_id)
+    load = route.peak_load
+    tour = Tour(
+        sub_region_id=group.sub_region_id, delivery_date=day, vehicle_id=int(route.vehicle_id[1:]), kind=kind,
+        status=TourStatus.PLANNED, distance_m=round(route.distance), duration_s=round(route.duration),
+        cost_cents=route.cost_cents, starts_at=_at(day, route.start_time), ends_at=_at(day, route.end_time),
+        load_ambient=load.ambient, load_chilled=load.chilled, load_frozen=load.frozen, planned_at=now,
+        plan_run=run,
+    )
+
+    def depot(sequence: int, at: float, leg: float) -> TourStop:
+        return TourStop(sequence=sequence, kind=StopKind.DEPOT, hub_place=hub, label=hub.name, address=hub.name,
+                        lat=hub.lat, lon=hub.lon, planned_arrival=_at(day, at), planned_departure=_at(day, at),
+                        leg_distance_m=round(leg))
+
+    tour.stops.append(depot(0, route.start_time, 0))
+    for n, planned in enumerate(route.stops, start=1):
+        source = group.sources[planned.stop_id]
+        problem = group.distribution if kind == TourKind.DISTRIBUTION else group.collection
+        demand = next(s.demand for s in problem.stops if s.id == planned.stop_id)
+        stop = TourStop(
+            sequence=n, kind=source.kind, pickup_place_id=source.pickup_place_id, producer_id=source.producer_id,
+            label=source.label, address=source.address, lat=source.lat, lon=source.lon,
+            planned_arrival=_at(day, planned.arrival), planned_departure=_at(day, planned.departure),
+            leg_distance_m=round(planned.leg_distance), load_ambient=demand.ambient,
+            load_chilled=demand.chilled, load_frozen=demand.frozen,
+        )
+        if kind == TourKind.DISTRIBUTION:
+            for order_id, crates in source.orders.items():
+                stop.orders.append(TourStopOrder(order_id=order_id, load_ambient=crates[0],
+                                                 load_chilled=crates[1], load_frozen=crates[2]))
+        tour.stops.append(stop)
+    last = route.stops[-1].cumulative_distance if route.stops else 0
+    tour.stops.append(depot(len(route.stops) + 1, route.end_time, route.distance - last))
+    db.session.add(tour)
+    return tour
+
+
+def plan_day(*, day: date, sub_region: SubRegion | None = None, seconds: float, now: datetime,
+             osrm_url: str | None = None, run: PlanRun | None = None, progress: Progress | None = None,
+             workers: int | None = None) -> dict:
+    """Plan and store the tours of `day` for `sub_region` (None: every sub-region with orders that day).
+
+    Published tours stay; their orders and vehicles are left out. Returns a summary per
+    sub-region; unserved stops with their reasons go onto `run` when one is given. Flushes,
+    the caller commits. `progress` may commit (the solving phase holds no database state).
+    """
+    if seconds is None or not seconds > 0:
+        raise InvalidSetting()
+    report = progress or (lambda pct, msg: None)
+    if sub_region is not None:
+        ids = [sub_region.id]
+    else:
+        ids = sorted(set(db.session.scalars(select(Order.sub_region_id).distinct().where(
+            Order.delivery_date == day, Order.status.in_(PLANNABLE)))))
+    report(5, "reading orders")
+    data = prepare_day(day, ids)
+    solution = solve_day(data, seconds=seconds, osrm_url=osrm_url, progress=report, workers=workers)
+    report(95, "storing tours")
+    return store_day(data, solution, now=now, run=run)
+
+
+def create_plan_run(*, day: date, sub_region: SubRegion | None, seconds: float, now: datetime,
+                    requested_by: User | None = None) -> PlanRun:
+    """A queued planning job; refuses while another one for the same day and sub-region is unfinished."""
+    if seconds is None or not seconds > 0:
+        raise InvalidSetting()
+    busy = db.session.scalars(select(PlanRun.id).where(
+        PlanRun.delivery_date == day,
+        PlanRun.sub_region_id == (sub_region.id if sub_region else None),
+        PlanRun.status.in_((PlanRunStatus.QUEUED, PlanRunStatus.RUNNING)),
+        PlanRun.created_at > now - timedelta(minutes=30),
+    )).first()
+    if busy is not None:
+        raise PlanRunBusy()
+    run = PlanRun(delivery_date=day, sub_region=sub_region, seconds=seconds, created_at=now,
+                  requested_by_id=requested_by.id if requested_by else None, status=PlanRunStatus.QUEUED,
+                  progress=0, message="", unserved=[], summary={})
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+

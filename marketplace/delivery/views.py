@@ -1,0 +1,341 @@
+"""Delivery screens: the coordinator's settings and day view, tour sheets, the driver's phone view."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.permissions import role_required
+from marketplace.core.clock import local_today, utcnow
+from marketplace.delivery import jobs, queries, services
+from marketplace.delivery.forms import (
+    DoorWindowForm,
+    EmptyForm,
+    PlanForm,
+    ProblemForm,
+    ScheduleForm,
+    VehicleForm,
+)
+from marketplace.delivery.models import DoorWindow, PlanRun, StopProblem, Tour, TourStop, Vehicle
+from marketplace.delivery.svg_map import colour_of, render_map
+from marketplace.extensions import db
+from marketplace.orders.models import Order
+from marketplace.regions.models import Municipality, Place, SubRegion
+from marketplace.regions.schedule import get_delivery_day
+
+bp = Blueprint("delivery", __name__, url_prefix="/delivery")
+REASON_LABELS = {
+    "no_coordinates": _l("Ort ohne Koordinaten"),
+    "no_vehicle": _l("Kein Fahrzeug in der Teilregion"),
+    "capacity_exceeded": _l("Passt in kein Fahrzeug"),
+    "time_window_unreachable": _l("Kein Fahrzeug erreicht das Zeitfenster"),
+    "not_routed": _l("Auf keiner Tour Platz gefunden"),
+    "no_hub": _l("Teilregion ohne Lager"),
+    "closed_that_day": _l("An diesem Wochentag geschlossen"),
+}
+PROBLEM_LABELS = {"closed": _l("Geschlossen"), "no_room": _l("Kein Platz"), "damaged": _l("Ware beschädigt")}
+KIND_LABELS = {"distribution": _l("Verteiltour"), "collection": _l("Sammeltour")}
+STATUS_LABELS = {"planned": _l("geplant"), "published": _l("veröffentlicht"), "queued": _l("wartet"),
+                 "running": _l("läuft"), "done": _l("fertig"), "failed": _l("fehlgeschlagen")}
+
+
+@bp.context_processor
+def _labels():
+    def label(table, key):
+        key = getattr(key, "value", key)
+        return str(table.get(key, key))
+
+    return {
+        "reason_label": lambda k: label(REASON_LABELS, k),
+        "problem_label": lambda k: label(PROBLEM_LABELS, k),
+        "tour_kind_label": lambda k: label(KIND_LABELS, k),
+        "status_label": lambda k: label(STATUS_LABELS, k),
+    }
+
+
+def _coordinated(slug: str) -> SubRegion:
+    sub_region = db.first_or_404(select(SubRegion).where(SubRegion.slug == slug))
+    if sub_region.id not in current_user.scopes(Role.COORDINATOR):
+        abort(403)
+    return sub_region
+
+
+def _driven_stop(stop_id: int) -> TourStop:
+    stop = db.get_or_404(TourStop, stop_id)
+    if stop.tour.sub_region_id not in current_user.scopes(Role.DRIVER) or not stop.tour.is_published:
+        abort(404)
+    return stop
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(404)
+
+
+def _upcoming_days(sub_region: SubRegion, count: int = 6) -> list[date]:
+    schedule = sub_region.schedule
+    if schedule is None:
+        return []
+    today, days = local_today(utcnow()), []
+    for offset in range(60):
+        day = today + timedelta(days=offset)
+        if get_delivery_day(day, weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
+                            cutoff_time=schedule.cutoff_time):
+            days.append(day)
+            if len(days) == count:
+                break
+    return days
+
+
+@bp.get("/")
+@login_required
+def index():
+    if current_user.has_role(Role.COORDINATOR):
+        sub_regions = [db.session.get(SubRegion, i) for i in current_user.scopes(Role.COORDINATOR)]
+        return render_template("delivery/index.html", sub_regions=[s for s in sub_regions if s])
+    if current_user.has_role(Role.DRIVER):
+        return redirect(url_for("delivery.driver"))
+    abort(403)
+
+
+@bp.get("/<slug>")
+@role_required(Role.COORDINATOR)
+def sub_region_home(slug: str):
+    sub_region = _coordinated(slug)
+    days = _upcoming_days(sub_region, 1)
+    if not days:
+        flash(_("Bitte zuerst Liefertage und Lager einstellen."), "info")
+        return redirect(url_for("delivery.settings", slug=slug))
+    return redirect(url_for("delivery.day", slug=slug, day=days[0].isoformat()))
+
+
+@bp.get("/<slug>/days/<day>")
+@role_required(Role.COORDINATOR)
+def day(slug: str, day: str):
+    sub_region, the_day = _coordinated(slug), _parse_day(day)
+    config = current_app.config
+    tours = queries.list_tours(the_day, sub_region.id)
+    run = queries.get_latest_run(the_day, sub_region.id)
+    finished = queries.get_latest_finished_run(the_day, sub_region.id)
+    unserved = queries.list_unserved(finished, sub_region.id)
+    hub_label = _("Lager")
+    svg = render_map(
+        queries.build_map_tours(tours, hub_label), hub_label=hub_label,
+        title=_("Touren in %(sub)s am %(day)s", sub=sub_region.name, day=the_day.strftime("%d.%m.%Y")),
+        description=_("%(n)s Touren, Halte nummeriert in Fahrtreihenfolge; das Quadrat ist das Lager.",
+                      n=len(tours)),
+        extra=queries.list_unserved_points(unserved),
+    )
+    days = _upcoming_days(sub_region)
+    counts = dict(db.session.execute(
+        select(Order.delivery_date, func.count()).where(
+            Order.sub_region_id == sub_region.id, Order.delivery_date.in_(days + [the_day]),
+            Order.status.in_(services.PLANNABLE)).group_by(Order.delivery_date)).all())
+    impact = queries.get_impact(tours, town_names=config.get("DELIVERY_SUPERMARKET_TOWNS"),
+                                co2_g_per_km=float(config.get("DELIVERY_CO2_G_PER_KM", 170)))
+    return render_template(
+        "delivery/day.html", sub_region=sub_region, day=the_day, tours=tours, run=run, finished=finished,
+        unserved=unserved, svg=svg, days=days, counts=counts, impact=impact, colour_of=colour_of,
+        problems=queries.list_problem_stops(the_day, sub_region.id), plan_form=PlanForm(), form=EmptyForm(),
+        co2_g_per_km=config.get("DELIVERY_CO2_G_PER_KM", 170),
+    )
+
+
+@bp.post("/<slug>/days/<day>/plan")
+@role_required(Role.COORDINATOR)
+def plan(slug: str, day: str):
+    sub_region, the_day = _coordinated(slug), _parse_day(day)
+    form = PlanForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte eine Rechenzeit wählen."), "error")
+        return redirect(url_for("delivery.day", slug=slug, day=day))
+    seconds = min(float(form.seconds.data), float(current_app.config.get("DELIVERY_MAX_PLAN_SECONDS", 60)))
+    run = services.create_plan_run(day=the_day, sub_region=sub_region, seconds=seconds, now=utcnow(),
+                                   requested_by=current_user)
+    db.session.commit()
+    jobs.enqueue_plan_run(run)
+    flash(_("Die Planung läuft. Sie können inzwischen weiterarbeiten."), "info")
+    return redirect(url_for("delivery.day", slug=slug, day=day))
+
+
+@bp.get("/runs/<int:run_id>")
+@role_required(Role.COORDINATOR)
+def run_status(run_id: int):
+    run = db.get_or_404(PlanRun, run_id)
+    if run.sub_region_id not in current_user.scopes(Role.COORDINATOR):
+        abort(404)
+    return jsonify({"id": run.id, "status": run.status.value, "progress": run.progress,
+                    "message": run.message, "finished": run.is_finished})
+
+
+@bp.post("/<slug>/days/<day>/publish")
+@role_required(Role.COORDINATOR)
+def publish(slug: str, day: str):
+    sub_region, the_day = _coordinated(slug), _parse_day(day)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = services.publish_tours(day=the_day, sub_region=sub_region, now=utcnow())
+    db.session.commit()
+    flash(_("%(n)s Touren veröffentlicht. Die Fahrer sehen sie jetzt.", n=count), "success")
+    return redirect(url_for("delivery.day", slug=slug, day=day))
+
+
+@bp.route("/<slug>/settings", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def settings(slug: str):
+    sub_region = _coordinated(slug)
+    schedule = sub_region.schedule
+    form = ScheduleForm(obj=schedule)
+    places = db.session.scalars(select(Place).join(Municipality).where(
+        Municipality.sub_region_id == sub_region.id).order_by(Place.name)).all()
+    form.hub_place_id.choices = [(p.id, p.name) for p in places]
+    if schedule is not None and not form.is_submitted():
+        form.weekdays.data = schedule.weekdays
+    if form.validate_on_submit():
+        services.update_schedule(
+            sub_region, weekdays=form.weekdays.data or [], cutoff_days_before=form.cutoff_days_before.data,
+            cutoff_time=form.cutoff_time.data, hub_place=db.session.get(Place, form.hub_place_id.data),
+            service_seconds_per_stop=form.service_seconds_per_stop.data,
+            service_seconds_per_crate=form.service_seconds_per_crate.data)
+        db.session.commit()
+        flash(_("Die Liefereinstellungen sind gespeichert."), "success")
+        return redirect(url_for("delivery.settings", slug=slug))
+    return render_template(
+        "delivery/settings.html", sub_region=sub_region, form=form, window_form=DoorWindowForm(),
+        vehicles=queries.list_vehicles(sub_region.id), windows=queries.list_door_windows(sub_region.id),
+        button_form=EmptyForm(),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/<slug>/vehicles/new", methods=["GET", "POST"], defaults={"vehicle_id": None})
+@bp.route("/<slug>/vehicles/<int:vehicle_id>", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def vehicle(slug: str, vehicle_id: int | None):
+    sub_region = _coordinated(slug)
+    existing = db.get_or_404(Vehicle, vehicle_id) if vehicle_id else None
+    if existing is not None and existing.sub_region_id != sub_region.id:
+        abort(404)
+    form = VehicleForm(obj=existing)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "name", "capacity_ambient", "capacity_chilled", "capacity_frozen", "shift_start", "shift_end",
+            "cost_per_km_cents", "cost_per_hour_cents")}
+        services.save_vehicle(sub_region, vehicle=existing, **values)
+        db.session.commit()
+        flash(_("Das Fahrzeug ist gespeichert."), "success")
+        return redirect(url_for("delivery.settings", slug=slug))
+    return render_template("delivery/vehicle.html", sub_region=sub_region, form=form,
+                           vehicle=existing), (422 if form.errors else 200)
+
+
+@bp.post("/<slug>/vehicles/<int:vehicle_id>/active")
+@role_required(Role.COORDINATOR)
+def vehicle_active(slug: str, vehicle_id: int):
+    sub_region = _coordinated(slug)
+    vehicle = db.get_or_404(Vehicle, vehicle_id)
+    if vehicle.sub_region_id != sub_region.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    services.set_vehicle_active(vehicle, not vehicle.is_active)
+    db.session.commit()
+    return redirect(url_for("delivery.settings", slug=slug))
+
+
+@bp.post("/<slug>/door-windows")
+@role_required(Role.COORDINATOR)
+def add_window(slug: str):
+    sub_region = _coordinated(slug)
+    form = DoorWindowForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("delivery.settings", slug=slug))
+    services.add_door_window(sub_region, starts=form.starts.data, ends=form.ends.data)
+    db.session.commit()
+    flash(_("Das Lieferfenster ist angelegt."), "success")
+    return redirect(url_for("delivery.settings", slug=slug))
+
+
+@bp.post("/<slug>/door-windows/<int:window_id>/delete")
+@role_required(Role.COORDINATOR)
+def remove_window(slug: str, window_id: int):
+    sub_region = _coordinated(slug)
+    window = db.get_or_404(DoorWindow, window_id)
+    if window.sub_region_id != sub_region.id or not EmptyForm().validate_on_submit():
+        abort(404)
+    services.remove_door_window(window)
+    db.session.commit()
+    return redirect(url_for("delivery.settings", slug=slug))
+
+
+@bp.get("/tours/<int:tour_id>/sheet")
+@login_required
+def sheet(tour_id: int):
+    tour = db.get_or_404(Tour, tour_id)
+    driver_may = tour.is_published and tour.sub_region_id in current_user.scopes(Role.DRIVER)
+    if not driver_may and tour.sub_region_id not in current_user.scopes(Role.COORDINATOR):
+        abort(404)
+    return render_template("delivery/sheet.html", tour=tour)
+
+
+@bp.get("/driver")
+@role_required(Role.DRIVER)
+def driver():
+    tours = [t for sid in current_user.scopes(Role.DRIVER)
+             for t in queries.list_driver_tours(sid, local_today(utcnow()))]
+    if len(tours) == 1:
+        return redirect(url_for("delivery.driver_tour", tour_id=tours[0].id))
+    return render_template("delivery/driver_index.html", tours=tours)
+
+
+@bp.get("/driver/tours/<int:tour_id>")
+@role_required(Role.DRIVER)
+def driver_tour(tour_id: int):
+    tour = db.get_or_404(Tour, tour_id)
+    if tour.sub_region_id not in current_user.scopes(Role.DRIVER) or not tour.is_published:
+        abort(404)
+    return render_template("delivery/driver_tour.html", tour=tour, current=queries.get_current_stop(tour),
+                           form=EmptyForm(), problem_form=ProblemForm())
+
+
+@bp.post("/driver/stops/<int:stop_id>/delivered")
+@role_required(Role.DRIVER)
+def stop_delivered(stop_id: int):
+    stop = _driven_stop(stop_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.confirm_stop_delivered(stop, now=utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_("Halt %(n)s ist als zugestellt bestätigt.", n=stop.sequence), "success")
+    return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+
+
+@bp.post("/driver/stops/<int:stop_id>/problem")
+@role_required(Role.DRIVER)
+def stop_problem(stop_id: int):
+    stop = _driven_stop(stop_id)
+    form = ProblemForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte auswählen, was passiert ist."), "error")
+        return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+    services.report_stop_problem(stop, problem=StopProblem(form.problem.data), note=form.note.data or "",
+                                 now=utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_("Das Problem ist gemeldet; die Koordination sieht es."), "info")
+    return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))

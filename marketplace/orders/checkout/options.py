@@ -1,0 +1,175 @@
+"""What the checkout offers: delivery days, fulfilment options with distance, and basket prices."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Producer, Product, Temperature
+from marketplace.core.errors import DomainError
+from marketplace.core.money import VatLine, vat_breakdown
+from marketplace.extensions import db
+from marketplace.orders.checkout.rules import (
+    check_cold_chain,
+    check_door,
+    home_sub_region,
+    list_open_delivery_days,
+    load_products,
+    sum_quantities,
+    temperatures_kept,
+)
+from marketplace.orders.models import Fulfilment
+from marketplace.pickup.models import ParcelStation, PickupPlace
+from marketplace.regions.geo import distance_km
+from marketplace.regions.schedule import DeliveryDay
+
+# Delivery to the door is a service at the standard rate, whatever the goods are.
+DELIVERY_FEE_VAT_RATE = 19
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    product: Product
+    quantity: int
+    unit_price_cents: int
+    total_cents: int
+
+    @property
+    def vat_rate(self) -> int:
+        return self.product.vat_rate
+
+
+@dataclass(frozen=True)
+class BasketPrice:
+    lines: list[PricedLine]
+    items_total_cents: int
+    delivery_fee_cents: int
+    total_cents: int
+    vat: list[VatLine]
+    temperatures: frozenset[Temperature] = field(default_factory=frozenset)
+
+    def lines_by_producer(self) -> dict[Producer, list[PricedLine]]:
+        grouped: dict[Producer, list[PricedLine]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.product.producer, []).append(line)
+        return grouped
+
+
+@dataclass(frozen=True)
+class FulfilmentOption:
+    kind: Fulfilment
+    pickup_place: PickupPlace | None
+    distance_km: float | None
+    keeps_cold: bool
+    allowed: bool
+    fee_cents: int = 0
+    reason: str | None = None       # German msgid, translated by the view
+    reason_code: str | None = None
+    reason_params: dict = field(default_factory=dict)
+
+
+def price_lines(products: dict[int, Product], quantities: dict[int, int], delivery_fee_cents: int = 0) -> BasketPrice:
+    """Prices from the products as they are now; a client's price never enters here."""
+    lines = [
+        PricedLine(products[pid], qty, products[pid].price_cents, qty * products[pid].price_cents)
+        for pid, qty in sorted(quantities.items())
+    ]
+    items_total = sum(line.total_cents for line in lines)
+    vat_input = [(line.total_cents, line.vat_rate) for line in lines]
+    if delivery_fee_cents:
+        vat_input.append((delivery_fee_cents, DELIVERY_FEE_VAT_RATE))
+    return BasketPrice(
+        lines=lines, items_total_cents=items_total, delivery_fee_cents=delivery_fee_cents,
+        total_cents=items_total + delivery_fee_cents, vat=vat_breakdown(vat_input),
+        temperatures=frozenset(line.product.temperature for line in lines),
+    )
+
+
+def price_basket(items: Iterable[tuple[int, int]], delivery_fee_cents: int = 0) -> BasketPrice:
+    """Totals of a basket of (product_id, quantity), with VAT per rate; raises on bad items."""
+    quantities = sum_quantities(items)
+    return price_lines(load_products(quantities), quantities, delivery_fee_cents)
+
+
+def list_delivery_days_for(resident: User, now: datetime) -> list[DeliveryDay]:
+    """The resident's sub-region's next delivery days whose cut-off lies after `now`, soonest first."""
+    return list_open_delivery_days(home_sub_region(resident), now)
+
+
+def home_coordinates(resident: User) -> tuple[float, float] | None:
+    if resident.home_lat is not None and resident.home_lon is not None:
+        return resident.home_lat, resident.home_lon
+    if resident.home_place is not None:
+        return resident.home_place.lat, resident.home_place.lon
+    return None
+
+
+def list_pickup_places_of(sub_region_id: int | None) -> list[PickupPlace]:
+    """Active, approved pickup places of a sub-region (of every sub-region for None)."""
+    conditions = [PickupPlace.is_active.is_(True), PickupPlace.is_approved.is_(True)]
+    if sub_region_id is not None:
+        conditions.append(PickupPlace.sub_region_id == sub_region_id)
+    return list(
+        db.session.scalars(
+            select(PickupPlace)
+            .where(*conditions)
+            .options(
+                selectinload(ParcelStation.compartments), joinedload(PickupPlace.place),
+                joinedload(PickupPlace.sub_region),
+            )
+            .order_by(PickupPlace.name, PickupPlace.id)
+        ).unique()
+    )
+
+
+def _refusal(error: DomainError) -> dict:
+    return {"reason": error.detail, "reason_code": error.code, "reason_params": error.params}
+
+
+def list_fulfilment_options(
+    resident: User, items: Iterable[tuple[int, int]], now: datetime,
+) -> list[FulfilmentOption]:
+    """Every pickup place of the resident's sub-region (nearest first) and the door, each
+    marked allowed or not for this basket, with the reason when not."""
+    sub_region = home_sub_region(resident)
+    items = list(items)
+    basket = price_basket(items) if items else None
+    temperatures = basket.temperatures if basket else frozenset()
+    home = home_coordinates(resident)
+    options: list[FulfilmentOption] = []
+    for place in list_pickup_places_of(sub_region.id):
+        kept = temperatures_kept(place)
+        refusal = {}
+        try:
+            check_cold_chain(place, temperatures)
+        except DomainError as error:
+            refusal = _refusal(error)
+        options.append(FulfilmentOption(
+            kind=Fulfilment(place.kind.value), pickup_place=place,
+            distance_km=round(distance_km(home, (place.lat, place.lon)), 2) if home else None,
+            keeps_cold=kept != {Temperature.AMBIENT}, allowed=not refusal, **refusal,
+        ))
+    options.sort(key=lambda o: (o.distance_km is None, o.distance_km or 0.0))
+    if sub_region.door_delivery:
+        refusal, fee = {}, sub_region.door_fee_cents
+        try:
+            check_door(sub_region, basket.items_total_cents if basket else 0)
+        except DomainError as error:
+            refusal = _refusal(error)
+        options.append(FulfilmentOption(
+            kind=Fulfilment.DOOR, pickup_place=None, distance_km=0.0 if home else None,
+            keeps_cold=True, allowed=not refusal, fee_cents=fee, **refusal,
+        ))
+    return options
+
+
+def vat_of_order(order) -> list[VatLine]:
+    """VAT per rate of a placed order, from its snapshot lines and its delivery fee."""
+    pairs = [(line.total_cents, line.vat_rate) for line in order.lines]
+    if order.delivery_fee_cents:
+        pairs.append((order.delivery_fee_cents, DELIVERY_FEE_VAT_RATE))
+    return vat_breakdown(pairs)

@@ -1,0 +1,310 @@
+"""Changes to orders and baskets: place, cancel, expire an order; fill and empty the basket."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Product
+from marketplace.core.ids import order_number
+from marketplace.extensions import db
+from marketplace.orders.checkout.errors import (
+    CutoffPassed,
+    IdempotencyMismatch,
+    InvalidIdempotencyKey,
+    InvalidPaymentMethod,
+    InvalidTransition,
+    OutOfStock,
+)
+from marketplace.orders.checkout.options import price_lines
+from marketplace.orders.checkout.rules import (
+    FulfilmentChoice,
+    check_available_on,
+    check_delivery_day,
+    check_product_id,
+    check_quantity,
+    home_sub_region,
+    load_products,
+    parse_fulfilment_kind,
+    resolve_fulfilment,
+    sum_quantities,
+)
+from marketplace.orders.models import (
+    Cart,
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ProducerOrder,
+)
+from marketplace.orders.transitions import HOLDS_STOCK, move_order
+
+_products = Product.__table__
+
+__all__ = [
+    "FulfilmentChoice", "add_to_cart", "cancel_order", "cart_items", "clear_cart", "expire_order",
+    "fingerprint_order", "get_or_create_cart", "place_order", "remove_from_cart", "set_cart_quantity",
+]
+
+
+# -- orders ---------------------------------------------------------------------------------
+
+def fingerprint_order(
+    *, quantities: dict[int, int], delivery_date: object, fulfilment: FulfilmentChoice,
+    payment_method: object,
+) -> str:
+    """A hash of what was ordered: the same basket sent twice gives the same fingerprint."""
+    canonical = {
+        "items": sorted(quantities.items()),
+        "delivery_date": str(delivery_date),
+        "fulfilment": [
+            str(fulfilment.kind), fulfilment.pickup_place_id, fulfilment.street, fulfilment.postcode,
+            fulfilment.town, fulfilment.window,
+        ],
+        "payment_method": str(payment_method),
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _existing_order(resident: User, key: str, fingerprint: str) -> Order | None:
+    order = db.session.scalars(
+        select(Order).where(Order.resident_id == resident.id, Order.idempotency_key == key)
+    ).first()
+    if order is not None and order.request_fingerprint != fingerprint:
+        raise IdempotencyMismatch()
+    return order
+
+
+def _take_stock(products: dict[int, Product], quantities: dict[int, int]) -> None:
+    """One guarded UPDATE per product, in ascending id order so concurrent checkouts of the same
+    products lock rows in the same order and cannot deadlock."""
+    for product_id in sorted(quantities):
+        product = products[product_id]
+        if product.stock is None:  # made to order
+            continue
+        quantity = quantities[product_id]
+        result = db.session.execute(
+            update(_products)
+            .where(_products.c.id == product_id, _products.c.stock >= quantity)
+            .values(stock=_products.c.stock - quantity)
+        )
+        if result.rowcount != 1:
+            raise OutOfStock(product=product.name)
+        db.session.expire(product, ["stock"])
+
+
+def _give_back_stock(order: Order) -> None:
+    quantities: dict[int, int] = {}
+    for line in order.lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    for product_id in sorted(quantities):
+        db.session.execute(
+            update(_products)
+            .where(_products.c.id == product_id, _products.c.stock.is_not(None))
+            .values(stock=_products.c.stock + quantities[product_id])
+        )
+    for line in order.lines:
+        db.session.expire(line.product, ["stock"])
+
+
+def _build_order(*, resident, placed_by, sub_region, day, fulfilment, payment_method, basket,
+                 key, fingerprint, now) -> Order:
+    order = Order(
+        number=order_number(), resident_id=resident.id,
+        placed_by_id=placed_by.id if placed_by is not None else None,
+        sub_region_id=sub_region.id, delivery_date=day.date, cutoff_at=day.cutoff_at,
+        status=OrderStatus.PLACED, fulfilment=fulfilment.kind,
+        pickup_place_id=fulfilment.pickup_place.id if fulfilment.pickup_place else None,
+        door_street=fulfilment.door_street, door_postcode=fulfilment.door_postcode,
+        door_town=fulfilment.door_town, door_lat=fulfilment.door_lat, door_lon=fulfilment.door_lon,
+        door_window=fulfilment.door_window, payment_method=payment_method,
+        items_total_cents=basket.items_total_cents, delivery_fee_cents=basket.delivery_fee_cents,
+        total_cents=basket.total_cents, idempotency_key=key, request_fingerprint=fingerprint,
+        created_at=now,
+    )
+    for producer, lines in sorted(basket.lines_by_producer().items(), key=lambda kv: kv[0].id):
+        producer_order = ProducerOrder(
+            producer_id=producer.id, items_total_cents=sum(line.total_cents for line in lines)
+        )
+        order.producer_orders.append(producer_order)
+        for line in lines:
+            product = line.product
+            order.lines.append(OrderLine(
+                producer_order=producer_order, product_id=product.id, product_name=product.name,
+                unit=product.unit, temperature=product.temperature, crate_units=product.crate_units,
+                quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                vat_rate=product.vat_rate, total_cents=line.total_cents,
+            ))
+    order.events.append(OrderEvent(
+        at=now, kind="placed", from_status=None, to_status=OrderStatus.PLACED,
+        actor_id=(placed_by or resident).id,
+    ))
+    db.session.add(order)
+    return order
+
+
+def place_order(
+    *, resident: User, items: Iterable[tuple[int, int]], delivery_date: date,
+    fulfilment: FulfilmentChoice, payment_method: PaymentMethod | str, now: datetime,
+    placed_by: User | None = None, idempotency_key: str | None = None, fingerprint: str | None = None,
+) -> Order:
+    """Place an order of (product_id, quantity) items for a delivery day and take its stock.
+
+    Prices come from the products now (anything a client sends is ignored). Raises the
+    errors of `marketplace.orders.checkout`; on any refusal nothing is taken and no order is
+    written. Flushes; the caller commits once. With an idempotency key, the same resident sending
+    the same basket again gets the order placed the first time.
+    """
+    sub_region = home_sub_region(resident)
+    quantities = sum_quantities(items)
+    try:
+        payment_method = PaymentMethod(payment_method)
+    except ValueError:
+        raise InvalidPaymentMethod() from None
+    parse_fulfilment_kind(fulfilment.kind)
+    if idempotency_key is not None:
+        if not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 200:
+            raise InvalidIdempotencyKey()
+        fingerprint = fingerprint or fingerprint_order(
+            quantities=quantities, delivery_date=delivery_date, fulfilment=fulfilment,
+            payment_method=payment_method,
+        )
+        existing = _existing_order(resident, idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+    else:
+        fingerprint = None
+
+    products = load_products(quantities)
+    day = check_delivery_day(sub_region, delivery_date, now)
+    check_available_on(products.values(), day.date)
+    goods = price_lines(products, quantities)
+    resolved = resolve_fulfilment(
+        fulfilment, resident=resident, sub_region=sub_region, temperatures=goods.temperatures,
+        items_total_cents=goods.items_total_cents,
+    )
+    basket = price_lines(products, quantities, resolved.fee_cents)
+
+    try:
+        # A savepoint: when a product runs out half-way, the units already taken go back.
+        with db.session.begin_nested():
+            _take_stock(products, quantities)
+            order = _build_order(
+                resident=resident, placed_by=placed_by, sub_region=sub_region, day=day,
+                fulfilment=resolved, payment_method=payment_method, basket=basket,
+                key=idempotency_key, fingerprint=fingerprint, now=now,
+            )
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent request with the same idempotency key committed first.
+        if idempotency_key is None:
+            raise
+        existing = _existing_order(resident, idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing
+    return order
+
+
+def cancel_order(*, order: Order, actor: User | None, now: datetime, note: str = "") -> Order:
+    """Cancel before the cut-off and give the stock back; after it the producers are packing."""
+    if order.status not in HOLDS_STOCK:
+        raise InvalidTransition()
+    if now >= order.cutoff_at:
+        raise CutoffPassed()
+    move_order(order, OrderStatus.CANCELLED, now=now, actor=actor, kind="cancelled", note=note)
+    _give_back_stock(order)
+    db.session.flush()
+    return order
+
+
+def expire_order(*, order: Order, now: datetime) -> Order:
+    """An unpaid order runs out (online payment not completed in time): its stock goes back.
+
+    The job that finds unpaid orders (`expire_unpaid_orders`) comes with online payment.
+    """
+    move_order(order, OrderStatus.EXPIRED, now=now, kind="expired")
+    _give_back_stock(order)
+    db.session.flush()
+    return order
+
+
+# -- the basket -----------------------------------------------------------------------------
+
+def get_or_create_cart(user: User) -> Cart:
+    cart = db.session.scalars(select(Cart).where(Cart.user_id == user.id)).first()
+    if cart is None:
+        cart = Cart(user_id=user.id)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def _cart_item(cart: Cart, product_id: int) -> CartItem | None:
+    return next((item for item in cart.items if item.product_id == product_id), None)
+
+
+def _check_cart_quantity(product_id: object, quantity: object) -> tuple[Product, int]:
+    product_id, quantity = check_product_id(product_id), check_quantity(quantity)
+    product = load_products([product_id])[product_id]
+    if product.stock is not None and quantity > product.stock:
+        raise OutOfStock(product=product.name)
+    return product, quantity
+
+
+def add_to_cart(*, user: User, product_id: int, quantity: int) -> CartItem:
+    """Add to the basket (adding to what is there); the total must be in stock now."""
+    check_product_id(product_id)
+    check_quantity(quantity)
+    cart = get_or_create_cart(user)
+    item = _cart_item(cart, product_id)
+    total = quantity + (item.quantity if item else 0)
+    product, total = _check_cart_quantity(product_id, total)
+    if item is None:
+        item = CartItem(product_id=product.id, quantity=total)
+        cart.items.append(item)
+    else:
+        item.quantity = total
+    db.session.flush()
+    return item
+
+
+def set_cart_quantity(*, user: User, product_id: int, quantity: int) -> CartItem:
+    product, quantity = _check_cart_quantity(product_id, quantity)
+    cart = get_or_create_cart(user)
+    item = _cart_item(cart, product.id)
+    if item is None:
+        item = CartItem(product_id=product.id, quantity=quantity)
+        cart.items.append(item)
+    else:
+        item.quantity = quantity
+    db.session.flush()
+    return item
+
+
+def remove_from_cart(*, user: User, product_id: int) -> None:
+    cart = get_or_create_cart(user)
+    item = _cart_item(cart, product_id)
+    if item is not None:
+        cart.items.remove(item)
+        db.session.flush()
+
+
+def clear_cart(user: User) -> None:
+    cart = get_or_create_cart(user)
+    cart.items.clear()
+    db.session.flush()
+
+
+def cart_items(user: User) -> list[tuple[int, int]]:
+    """The basket as (product_id, quantity) pairs, ready for `place_order` and the checkout."""
+    cart = get_or_create_cart(user)
+    return [(item.product_id, item.quantity) for item in cart.items]
+

@@ -1,0 +1,264 @@
+"""Shop pages of ordering: basket, checkout, confirmation, my orders, cancel."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user, login_required
+
+from marketplace.catalog.queries import get_shop_product
+from marketplace.core.clock import utcnow
+from marketplace.core.errors import DomainError
+from marketplace.extensions import db
+from marketplace.orders import checkout, queries, services
+from marketplace.orders.checkout.options import vat_of_order
+from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
+from marketplace.orders.models import Fulfilment, OrderStatus, PaymentMethod
+from marketplace.payments.services import submit_order
+
+bp = Blueprint("orders", __name__)
+
+# Which checkout field a refusal of the order services belongs to.
+_DAY_ERRORS = (checkout.CutoffPassed, checkout.NotADeliveryDay, checkout.ProductUnavailable)
+_PLACE_ERRORS = (
+    checkout.ColdChainBroken, checkout.PickupPlaceUnavailable, checkout.WrongSubRegion,
+    checkout.DoorNotOffered, checkout.BelowDoorMinimum, checkout.InvalidFulfilment,
+)
+
+
+def _message(error: DomainError) -> str:
+    text = gettext(error.detail)
+    try:
+        return text % error.params if error.params else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def _safe_next(target: str | None, fallback: str) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return fallback
+
+
+# -- the basket -----------------------------------------------------------------------------
+
+def _render_cart(*, status: int = 200, errors: dict[int, tuple[str, str]] | None = None):
+    cart = queries.get_cart_of(current_user.id)
+    items = list(cart.items) if cart else []
+    basket, problem = None, None
+    if items:
+        try:
+            basket = checkout.price_basket([(i.product_id, i.quantity) for i in items])
+        except DomainError as error:
+            problem = _message(error)
+    by_producer: dict = {}
+    for item in items:
+        by_producer.setdefault(item.product.producer, []).append(item)
+    return render_template(
+        "orders/cart.html", by_producer=by_producer, basket=basket, problem=problem,
+        errors=errors or {}, form=QuantityForm(),
+    ), status
+
+
+@bp.get("/warenkorb")
+def cart():
+    if not current_user.is_authenticated:
+        return render_template("orders/cart_anonymous.html")
+    return _render_cart()
+
+
+@bp.route("/warenkorb/hinzufuegen", methods=["GET", "POST"])
+@login_required
+def cart_add():
+    form = AddToCartForm()
+    if request.method == "GET":
+        return redirect(url_for("orders.cart"))
+    product_id = parse_product_id(form.product_id.data)
+    if form.validate_on_submit() and product_id is not None:
+        try:
+            services.add_to_cart(user=current_user, product_id=product_id, quantity=form.value)
+        except DomainError as error:
+            db.session.rollback()
+            form.quantity.errors = [*form.quantity.errors, _message(error)]
+        else:
+            db.session.commit()
+            flash(gettext("In den Warenkorb gelegt."), "success")
+            return redirect(_safe_next(form.next.data, url_for("orders.cart")))
+    elif product_id is None:
+        abort(404)
+    product = get_shop_product(product_id)
+    if product is None:
+        abort(404)
+    return render_template("orders/add.html", form=form, product=product), 422
+
+
+def parse_product_id(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 12 else None
+
+
+@bp.post("/warenkorb/<int:product_id>")
+@login_required
+def cart_update(product_id: int):
+    form = QuantityForm()
+    if form.validate_on_submit():
+        try:
+            services.set_cart_quantity(user=current_user, product_id=product_id, quantity=form.value)
+        except DomainError as error:
+            db.session.rollback()
+            return _render_cart(status=422, errors={product_id: (form.quantity.data, _message(error))})
+        db.session.commit()
+        flash(gettext("Menge geändert."), "success")
+        return redirect(url_for("orders.cart"))
+    message = form.quantity.errors[0] if form.quantity.errors else gettext("Die Eingabe ist ungültig.")
+    return _render_cart(status=422, errors={product_id: (form.quantity.data or "", message)})
+
+
+@bp.post("/warenkorb/<int:product_id>/entfernen")
+@login_required
+def cart_remove(product_id: int):
+    services.remove_from_cart(user=current_user, product_id=product_id)
+    db.session.commit()
+    flash(gettext("Aus dem Warenkorb entfernt."), "success")
+    return redirect(url_for("orders.cart"))
+
+
+# -- checkout -------------------------------------------------------------------------------
+
+def _checkout_options(items, now):
+    days = checkout.list_delivery_days_for(current_user, now)
+    options = checkout.list_fulfilment_options(current_user, items, now)
+    basket = checkout.price_basket(items)
+    return days, options, basket
+
+
+def _fulfilment_choice(value: str, window: str | None) -> checkout.FulfilmentChoice:
+    kind, _, place_id = value.partition(":")
+    if kind == Fulfilment.DOOR:
+        return checkout.FulfilmentChoice(kind=kind, window=window or None)
+    return checkout.FulfilmentChoice(kind=kind, pickup_place_id=int(place_id))
+
+
+@bp.route("/kasse", methods=["GET", "POST"])
+@login_required
+def checkout_page():
+    now = utcnow()
+    items = services.cart_items(current_user)
+    if not items:
+        flash(gettext("Ihr Warenkorb ist leer."), "info")
+        return redirect(url_for("orders.cart"))
+    if current_user.home_sub_region is None:
+        return render_template("orders/no_address.html")
+    try:
+        days, options, basket = _checkout_options(items, now)
+    except DomainError as error:
+        flash(_message(error), "error")
+        return redirect(url_for("orders.cart"))
+    form = CheckoutForm()
+    form.fill_choices(days, options, checkout.DOOR_WINDOWS)
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        allowed = [o for o in options if o.allowed]
+        form.delivery_date.data = days[0].date.isoformat() if days else None
+        form.fulfilment.data = option_value(allowed[0]) if allowed else None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            order, _ = submit_order(
+                resident=current_user, items=items, now=now,
+                delivery_date=date.fromisoformat(form.delivery_date.data),
+                fulfilment=_fulfilment_choice(form.fulfilment.data, form.door_window.data),
+                payment_method=PaymentMethod.PAY_ON_PICKUP,
+                idempotency_key=form.idempotency_key.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field = (
+                form.delivery_date if isinstance(error, _DAY_ERRORS)
+                else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
+            )
+            if field is not None:
+                field.errors = [*field.errors, _message(error)]
+            else:
+                form.form_errors.append(_message(error))
+        else:
+            services.clear_cart(current_user)
+            db.session.commit()
+            return redirect(url_for("orders.confirmation", order_id=order.id))
+    if request.method == "POST":
+        status = 422
+    reasons = {option_value(o): _reason(o) for o in options if not o.allowed}
+    return render_template(
+        "orders/checkout.html", form=form, days=days, options=options, basket=basket,
+        option_value=option_value, reasons=reasons,
+    ), status
+
+
+def _reason(option) -> str:
+    text = gettext(option.reason or "Die Aktion ist nicht möglich.")
+    try:
+        return text % option.reason_params if option.reason_params else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+# -- after ordering ---------------------------------------------------------------------------
+
+def _own_order(order_id: int):
+    order = queries.get_order_of_resident(order_id, current_user.id)
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.get("/bestellungen/<int:order_id>/danke")
+@login_required
+def confirmation(order_id: int):
+    order = _own_order(order_id)
+    return render_template("orders/confirmation.html", order=order, vat=vat_of_order(order))
+
+
+@bp.get("/bestellungen")
+@login_required
+def my_orders():
+    orders = queries.list_orders_of_resident(current_user.id)
+    return render_template("orders/list.html", orders=orders, now=utcnow())
+
+
+@bp.get("/bestellungen/<int:order_id>")
+@login_required
+def detail(order_id: int):
+    order = _own_order(order_id)
+    return render_template(
+        "orders/detail.html", order=order, vat=vat_of_order(order),
+        can_cancel=_can_cancel(order), now=utcnow(),
+    )
+
+
+def _can_cancel(order) -> bool:
+    return order.status in (OrderStatus.PLACED, OrderStatus.CONFIRMED) and utcnow() < order.cutoff_at
+
+
+@bp.route("/bestellungen/<int:order_id>/stornieren", methods=["GET", "POST"])
+@login_required
+def cancel(order_id: int):
+    order = _own_order(order_id)
+    if request.method == "GET":
+        return render_template("orders/cancel.html", order=order, can_cancel=_can_cancel(order))
+    # CSRFProtect has already refused a POST without a valid token (400).
+    try:
+        services.cancel_order(order=order, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, checkout.CutoffPassed):
+            flash(gettext(
+                "Der Bestellschluss für diesen Liefertag ist vorbei. Die Erzeuger packen schon; "
+                "stornieren ist nicht mehr möglich."
+            ), "error")
+        else:
+            flash(_message(error), "error")
+        return redirect(url_for("orders.detail", order_id=order.id))
+    db.session.commit()
+    flash(gettext("Die Bestellung %(number)s ist storniert.", number=order.number), "success")
+    return redirect(url_for("orders.detail", order_id=order.id))

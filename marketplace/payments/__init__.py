@@ -1,0 +1,1 @@
+"""Payments: the provider registry (pay on pickup now; Stripe and invoice plug in the same way)."""

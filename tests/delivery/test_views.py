@@ -1,0 +1,228 @@
+"""Delivery screens: wiring, permissions, forms, map, tour sheet and the driver's phone view."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.catalog.models import Temperature
+from marketplace.delivery.models import DoorWindow, PlanRunStatus, StopState, Tour, TourStatus, Vehicle
+from marketplace.delivery.services import create_plan_run, plan_day, publish_tours
+from marketplace.orders.models import OrderEvent, OrderStatus
+from tests.conftest import csrf_token_from, login
+from tests.delivery.day_factories import (
+    DAY,
+    east,
+    make_coordinator,
+    make_driver,
+    make_order,
+    make_small_day,
+    make_station_at,
+)
+from tests.factories import TEST_PASSWORD, make_sub_region
+
+
+@pytest.fixture
+def planned(db, now):
+    day = make_small_day(vehicles=2, capacity_ambient=2)
+    for km in (2, -2):
+        make_order(day, place=make_station_at(day, east(km)), crates={Temperature.AMBIENT: 2})
+    make_order(day, door=(None, None))
+    coordinator = make_coordinator(day.sub_region, "koord@example.org")
+    driver = make_driver(day.sub_region, "fahrer@example.org")
+    run = create_plan_run(day=DAY, sub_region=day.sub_region, seconds=0.2, now=now)
+    plan_day(day=DAY, sub_region=day.sub_region, seconds=0.2, now=now, workers=1, run=run)
+    run.status, run.progress, run.finished_at = PlanRunStatus.DONE, 100, now
+    db.session.commit()
+    return day, coordinator, driver
+
+
+def _login(client, email):
+    return login(client, email, TEST_PASSWORD)
+
+
+def _post(client, url, data=None, page=None):
+    token = csrf_token_from(client, page or url)
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def test_day_view_shows_map_with_one_path_per_tour_and_unserved(client, planned, db):
+    day, coordinator, _ = planned
+    _login(client, coordinator.email)
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    tours = db.session.scalars(select(Tour)).all()
+    assert len([t for t in tours if t.kind == "distribution"]) == 2  # capacity 2 crates each
+    svg = re.search(r"<svg[^>]*class=\"tour-map\".*?</svg>", html, re.S).group(0)
+    assert svg.count("<path") == len(tours)
+    assert "<title id=\"map-title\">" in svg and "<desc id=\"map-desc\">" in svg
+    assert "Ort ohne Koordinaten" in html
+    assert "Neu planen ersetzt nur die noch nicht veröffentlichten Touren" in html
+    assert "Touren veröffentlichen" in html
+
+
+def test_coordinator_of_another_sub_region_is_refused(client, planned, db):
+    day, _, _ = planned
+    other = make_sub_region(day.sub_region.region)
+    stranger = make_coordinator(other, "fremd@example.org")
+    db.session.commit()
+    _login(client, stranger.email)
+    slug = day.sub_region.slug
+    assert client.get(f"/delivery/{slug}/days/{DAY.isoformat()}").status_code == 403
+    assert client.get(f"/delivery/{slug}/settings").status_code == 403
+    tour = db.session.scalars(select(Tour)).first()
+    assert client.get(f"/delivery/tours/{tour.id}/sheet").status_code == 404
+    token = csrf_token_from(client, "/login")
+    assert client.post(f"/delivery/{slug}/days/{DAY.isoformat()}/publish",
+                       data={"csrf_token": token}).status_code == 403
+
+
+def test_publish_makes_tours_visible_to_the_driver_only_then(client, planned, db):
+    day, coordinator, driver = planned
+    _login(client, driver.email)
+    tour = db.session.scalars(select(Tour)).first()
+    assert client.get(f"/delivery/driver/tours/{tour.id}").status_code == 404
+    assert client.get(f"/delivery/tours/{tour.id}/sheet").status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token_from(client, "/delivery/driver")})
+
+    _login(client, coordinator.email)
+    page = f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}"
+    response = _post(client, f"{page}/publish", page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {t.status for t in db.session.scalars(select(Tour))} == {TourStatus.PUBLISHED}
+    assert "Touren planen" in client.get(page).get_data(as_text=True)
+
+
+def test_driver_confirms_a_stop_and_reports_a_problem(client, planned, db, now):
+    day, coordinator, driver = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    db.session.commit()
+    _login(client, driver.email)
+    response = client.get("/delivery/driver")
+    assert response.status_code == 200  # two tours: a list
+    tour = db.session.scalars(select(Tour).where(Tour.kind == "distribution").order_by(Tour.id)).first()
+    page = f"/delivery/driver/tours/{tour.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert "Zustellung bestätigen" in html
+    first, *_ = tour.visits
+    assert _post(client, f"/delivery/driver/stops/{first.id}/delivered", page=page).status_code == 302
+    db.session.expire_all()
+    first = db.session.get(type(first), first.id)
+    assert first.state == StopState.DONE
+    order = first.orders[0].order
+    assert order.status == OrderStatus.DELIVERED
+    kinds = [e.kind for e in order.events]
+    assert kinds[-3:] == ["packed_at_loading", "on_tour", "delivered"]
+    # Confirming twice is refused with a message, nothing changes.
+    again = _post(client, f"/delivery/driver/stops/{first.id}/delivered", page=page)
+    assert again.status_code == 302
+    assert len(db.session.scalars(select(OrderEvent).where(OrderEvent.order_id == order.id)).all()) == len(kinds)
+
+    other_tour = db.session.scalars(select(Tour).where(Tour.kind == "distribution").order_by(Tour.id.desc())).first()
+    stop = other_tour.visits[0]
+    response = _post(client, f"/delivery/driver/stops/{stop.id}/problem", {"problem": "closed", "note": "Zu!"},
+                     page=f"/delivery/driver/tours/{other_tour.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(stop), stop.id).state == StopState.PROBLEM
+    client.post("/logout", data={"csrf_token": csrf_token_from(client, "/delivery/driver")})
+    _login(client, coordinator.email)
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    assert "Geschlossen" in html and "Zu!" in html
+
+
+def test_driver_of_another_sub_region_sees_nothing(client, planned, db, now):
+    day, _, _ = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    other = make_driver(make_sub_region(day.sub_region.region), "anderer@example.org")
+    db.session.commit()
+    _login(client, other.email)
+    tour = db.session.scalars(select(Tour)).first()
+    assert client.get(f"/delivery/driver/tours/{tour.id}").status_code == 404
+    assert _post(client, f"/delivery/driver/stops/{tour.visits[0].id}/delivered",
+                 page="/delivery/driver").status_code == 404
+
+
+def test_tour_sheet_lists_stops_and_never_pickup_codes(client, planned, db):
+    day, coordinator, _ = planned
+    _login(client, coordinator.email)
+    tour = db.session.scalars(select(Tour).where(Tour.kind == "distribution")).first()
+    html = client.get(f"/delivery/tours/{tour.id}/sheet").get_data(as_text=True)
+    assert "Tourenblatt" in html and "@media print" not in html  # print CSS lives in the stylesheet
+    for stop in tour.visits:
+        assert stop.label in html
+        for link in stop.orders:
+            assert link.order.number in html
+    assert "code" not in html.lower().replace("unicode", "")
+    template = (Path(__file__).parents[2] / "templates" / "delivery" / "sheet.html").read_text()
+    assert "code" not in template.lower()
+    assert "css/delivery.css" in html
+    css = client.get("/static/css/delivery.css")
+    assert css.status_code == 200 and "@media print" in css.get_data(as_text=True)
+
+
+def test_settings_forms_save_and_show_clear_errors(client, db, now):
+    day = make_small_day(vehicles=0)
+    coordinator = make_coordinator(day.sub_region, "koord2@example.org")
+    db.session.commit()
+    _login(client, coordinator.email)
+    base = f"/delivery/{day.sub_region.slug}"
+    good = {"name": "Kühlwagen", "capacity_ambient": "30", "capacity_chilled": "10", "capacity_frozen": "2",
+            "shift_start": "07:00", "shift_end": "14:00", "cost_per_km_cents": "35", "cost_per_hour_cents": "2500"}
+    assert _post(client, f"{base}/vehicles/new", good).status_code == 302
+    bad = _post(client, f"{base}/vehicles/new", {**good, "name": "Zweiter", "shift_end": "06:00",
+                                                "capacity_chilled": "-1"}, page=f"{base}/vehicles/new")
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "Das Ende muss nach dem Beginn liegen." in text and "Zwischen 0 und 1000." in text
+    vehicle = db.session.scalars(select(Vehicle)).one()
+    assert (vehicle.capacity_chilled, vehicle.shift_end.hour) == (10, 14)
+    # Same name again: the service refuses with a message.
+    again = _post(client, f"{base}/vehicles/new", good, page=f"{base}/vehicles/new")
+    assert again.status_code == 302
+    assert db.session.scalars(select(Vehicle)).all() == [vehicle]
+    assert _post(client, f"{base}/vehicles/{vehicle.id}/active", page=f"{base}/settings").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Vehicle, vehicle.id).is_active is False
+
+    assert _post(client, f"{base}/door-windows", {"starts": "08:00", "ends": "12:00"},
+                 page=f"{base}/settings").status_code == 302
+    _post(client, f"{base}/door-windows", {"starts": "12:00", "ends": "08:00"}, page=f"{base}/settings")
+    assert [w.label for w in db.session.scalars(select(DoorWindow))] == ["08:00-12:00"]
+
+    schedule = {"weekdays": ["1", "4"], "cutoff_days_before": "2", "cutoff_time": "12:00",
+                "hub_place_id": str(day.hub.id), "service_seconds_per_stop": "240",
+                "service_seconds_per_crate": "20"}
+    assert _post(client, f"{base}/settings", schedule).status_code == 302
+    db.session.expire_all()
+    assert day.sub_region.schedule.weekdays == [1, 4]
+    assert _post(client, f"{base}/settings", {**schedule, "cutoff_days_before": "99"}).status_code == 422
+
+
+def test_plan_button_starts_a_run_and_progress_is_json(client, app, db, planned, monkeypatch):
+    day, coordinator, _ = planned
+    monkeypatch.setitem(app.config, "DELIVERY_JOBS_EAGER", True)
+    _login(client, coordinator.email)
+    page = f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}"
+    assert _post(client, f"{page}/plan", {"seconds": "2"}, page=page).status_code == 302
+    from marketplace.delivery.models import PlanRun
+
+    run = db.session.scalars(select(PlanRun).order_by(PlanRun.id.desc())).first()
+    assert run.seconds == pytest.approx(0.3)  # capped for tests by DELIVERY_MAX_PLAN_SECONDS
+    status = client.get(f"/delivery/runs/{run.id}", headers={"Accept": "application/json"}).get_json()
+    assert status["status"] == "done" and status["progress"] == 100 and status["finished"] is True
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="grouping-cost"' in html
+
+
+def test_progress_box_polls_while_a_run_is_queued(client, db, planned, now):
+    day, coordinator, _ = planned
+    create_plan_run(day=DAY, sub_region=day.sub_region, seconds=1, now=now + timedelta(seconds=1))
+    db.session.commit()
+    _login(client, coordinator.email)
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    assert "data-run-url" in html and "progress.js" in html and 'http-equiv="refresh"' in html
+    assert client.get("/static/js/progress.js").status_code == 200
