@@ -122,3 +122,15 @@ def test_resident_sees_pickup_places_nearest_first(client, demo):
     html = client.get("/me/resident").get_data(as_text=True)
     # The resident lives in Kehrig: the village shop there comes before Monreal and Mendig.
     assert html.index("Dorfladen Kehrig") < html.index("Dorfbüro Monreal") < html.index("Paketstation Mendig Bahnhof")
+
+
+def test_coordinator_start_page_links_to_tour_planning(client, demo):
+    login(client, "coordinator@example.org")
+    html = client.get("/me/coordinator").get_data(as_text=True)
+    assert 'href="/delivery/eifel"' in html and 'href="/delivery/eifel/settings"' in html
+    assert "/delivery/eifel/days/" in html
+
+
+def test_driver_start_page_links_to_the_driver_view(client, demo):
+    login(client, "driver@example.org")
+    assert 'href="/delivery/driver"' in client.get("/me/driver").get_data(as_text=True)
