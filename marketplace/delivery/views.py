@@ -1,7 +1,7 @@
 """Delivery screens: the coordinator's settings and day view, tour sheets, the driver's phone view."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -35,7 +35,7 @@ from marketplace.delivery.svg_map import colour_of, render_map
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 from marketplace.regions.models import Municipality, Place, SubRegion
-from marketplace.regions.schedule import get_delivery_day
+from marketplace.regions.schedule import list_sub_region_delivery_days
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 REASON_LABELS = {
@@ -89,18 +89,9 @@ def _parse_day(value: str) -> date:
 
 
 def _upcoming_days(sub_region: SubRegion, count: int = 6) -> list[date]:
-    schedule = sub_region.schedule
-    if schedule is None:
-        return []
-    today, days = local_today(utcnow()), []
-    for offset in range(60):
-        day = today + timedelta(days=offset)
-        if get_delivery_day(day, weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
-                            cutoff_time=schedule.cutoff_time):
-            days.append(day)
-            if len(days) == count:
-                break
-    return days
+    days = list_sub_region_delivery_days(sub_region, now=utcnow(), count=count, horizon_days=60,
+                                         include_closed=True)
+    return [d.date for d in days]
 
 
 @bp.get("/")

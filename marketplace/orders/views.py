@@ -17,6 +17,7 @@ from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
 from marketplace.orders.models import Fulfilment, OrderStatus, PaymentMethod
 from marketplace.payments.services import submit_order
+from marketplace.web.errors import domain_message
 
 bp = Blueprint("orders", __name__)
 
@@ -26,14 +27,6 @@ _PLACE_ERRORS = (
     checkout.ColdChainBroken, checkout.PickupPlaceUnavailable, checkout.WrongSubRegion,
     checkout.DoorNotOffered, checkout.BelowDoorMinimum, checkout.InvalidFulfilment,
 )
-
-
-def _message(error: DomainError) -> str:
-    text = gettext(error.detail)
-    try:
-        return text % error.params if error.params else text
-    except (KeyError, TypeError, ValueError):
-        return text
 
 
 def _safe_next(target: str | None, fallback: str) -> str:
@@ -52,7 +45,7 @@ def _render_cart(*, status: int = 200, errors: dict[int, tuple[str, str]] | None
         try:
             basket = checkout.price_basket([(i.product_id, i.quantity) for i in items])
         except DomainError as error:
-            problem = _message(error)
+            problem = domain_message(error)
     by_producer: dict = {}
     for item in items:
         by_producer.setdefault(item.product.producer, []).append(item)
@@ -81,7 +74,7 @@ def cart_add():
             services.add_to_cart(user=current_user, product_id=product_id, quantity=form.value)
         except DomainError as error:
             db.session.rollback()
-            form.quantity.errors = [*form.quantity.errors, _message(error)]
+            form.quantity.errors = [*form.quantity.errors, domain_message(error)]
         else:
             db.session.commit()
             flash(gettext("In den Warenkorb gelegt."), "success")
@@ -107,7 +100,7 @@ def cart_update(product_id: int):
             services.set_cart_quantity(user=current_user, product_id=product_id, quantity=form.value)
         except DomainError as error:
             db.session.rollback()
-            return _render_cart(status=422, errors={product_id: (form.quantity.data, _message(error))})
+            return _render_cart(status=422, errors={product_id: (form.quantity.data, domain_message(error))})
         db.session.commit()
         flash(gettext("Menge geändert."), "success")
         return redirect(url_for("orders.cart"))
@@ -153,7 +146,7 @@ def checkout_page():
     try:
         days, options, basket = _checkout_options(items, now)
     except DomainError as error:
-        flash(_message(error), "error")
+        flash(domain_message(error), "error")
         return redirect(url_for("orders.cart"))
     form = CheckoutForm()
     form.fill_choices(days, options, checkout.DOOR_WINDOWS)
@@ -179,9 +172,9 @@ def checkout_page():
                 else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
             )
             if field is not None:
-                field.errors = [*field.errors, _message(error)]
+                field.errors = [*field.errors, domain_message(error)]
             else:
-                form.form_errors.append(_message(error))
+                form.form_errors.append(domain_message(error))
         else:
             services.clear_cart(current_user)
             db.session.commit()
@@ -257,7 +250,7 @@ def cancel(order_id: int):
                 "stornieren ist nicht mehr möglich."
             ), "error")
         else:
-            flash(_message(error), "error")
+            flash(domain_message(error), "error")
         return redirect(url_for("orders.detail", order_id=order.id))
     db.session.commit()
     flash(gettext("Die Bestellung %(number)s ist storniert.", number=order.number), "success")

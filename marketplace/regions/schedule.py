@@ -58,6 +58,36 @@ def list_delivery_days(
     return days
 
 
+def list_sub_region_delivery_days(
+    sub_region, *, now: datetime, count: int = 4, horizon_days: int = 42, include_closed: bool = False,
+) -> list[DeliveryDay]:
+    """A sub-region's next delivery days from its schedule; none without a schedule.
+
+    Residents see only days still open for orders; coordinators and drivers also need the days
+    whose cut-off has passed but which still lie ahead (`include_closed`).
+    """
+    schedule = sub_region.schedule
+    if schedule is None:
+        return []
+    if include_closed:
+        days = []
+        start = local_today(now)
+        for offset in range(horizon_days + 1):
+            day = get_delivery_day(
+                start + timedelta(days=offset), weekdays=schedule.weekdays,
+                cutoff_days_before=schedule.cutoff_days_before, cutoff_time=schedule.cutoff_time,
+            )
+            if day is not None:
+                days.append(day)
+                if len(days) == count:
+                    break
+        return days
+    return list_delivery_days(
+        weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
+        cutoff_time=schedule.cutoff_time, now=now, count=count, horizon_days=horizon_days,
+    )
+
+
 def get_delivery_day(
     day: date, *, weekdays: list[int], cutoff_days_before: int, cutoff_time: time,
 ) -> DeliveryDay | None:

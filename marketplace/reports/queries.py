@@ -14,17 +14,11 @@ from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrder
 from marketplace.pickup.models import Compartment, PickupPlace
 from marketplace.regions.models import DeliverySchedule, Municipality, Place, SubRegion
-from marketplace.regions.schedule import DeliveryDay, list_delivery_days
+from marketplace.regions.schedule import DeliveryDay, list_sub_region_delivery_days
 
 
 def list_next_delivery_days(sub_region: SubRegion, now: datetime, count: int = 4) -> list[DeliveryDay]:
-    schedule = sub_region.schedule
-    if schedule is None:
-        return []
-    return list_delivery_days(
-        weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
-        cutoff_time=schedule.cutoff_time, now=now, count=count,
-    )
+    return list_sub_region_delivery_days(sub_region, now=now, count=count)
 
 
 def list_pickup_places(sub_region_id: int) -> list[PickupPlace]:

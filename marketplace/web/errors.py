@@ -21,7 +21,7 @@ def problem(code: str, detail: str, status: int):
     return response
 
 
-def _domain_detail(error: DomainError) -> str:
+def domain_message(error: DomainError) -> str:
     # Messages in core are German msgids; translate at the edge, then fill parameters in.
     text = gettext(error.detail)
     try:
@@ -31,7 +31,7 @@ def _domain_detail(error: DomainError) -> str:
 
 
 def handle_domain_error(error: DomainError):
-    detail = _domain_detail(error)
+    detail = domain_message(error)
     if wants_json():
         return problem(error.code, detail, error.status)
     flash(detail, "error")

@@ -31,7 +31,7 @@ from marketplace.orders.checkout.errors import (
 from marketplace.orders.models import Fulfilment
 from marketplace.pickup.models import CompartmentState, ParcelStation, PickupKind, PickupPlace
 from marketplace.regions.models import Municipality, Place, SubRegion
-from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_delivery_days
+from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = 999
@@ -144,13 +144,8 @@ def home_sub_region(resident: User) -> SubRegion:
 
 
 def list_open_delivery_days(sub_region: SubRegion, now: datetime) -> list[DeliveryDay]:
-    schedule = sub_region.schedule
-    if schedule is None:
-        return []
-    return list_delivery_days(
-        weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
-        cutoff_time=schedule.cutoff_time, now=now, count=DELIVERY_DAYS_AHEAD,
-        horizon_days=DELIVERY_HORIZON_DAYS,
+    return list_sub_region_delivery_days(
+        sub_region, now=now, count=DELIVERY_DAYS_AHEAD, horizon_days=DELIVERY_HORIZON_DAYS
     )
 
 
