@@ -2,36 +2,16 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import time
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from marketplace.core.clock import utcnow
 from tests.e2e.conftest import _new_page
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def tours_server(app, database_url):
-    """A live server whose app has the delivery blueprint (the shared e2e app may not, yet)."""
-    from marketplace import create_app
-    from marketplace.delivery.views import bp
-
-    tours_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, DELIVERY_SOLVER_WORKERS=1,
-                           DELIVERY_MAX_PLAN_SECONDS=1)
-    if "delivery" not in tours_app.blueprints:
-        tours_app.register_blueprint(bp)
-    server = make_server("127.0.0.1", 0, tours_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -51,12 +31,12 @@ def seeded_day(demo):
 
 
 @pytest.fixture
-def desktop(request, chromium_browser, tours_server, seeded_day):
+def desktop(request, chromium_browser, live_server, seeded_day):
     yield from _new_page(request, chromium_browser, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
-def phone(request, chromium_browser, tours_server, seeded_day):
+def phone(request, chromium_browser, live_server, seeded_day):
     yield from _new_page(request, chromium_browser, viewport={"width": 390, "height": 844},
                          device_scale_factor=2, is_mobile=True, has_touch=True)
 
@@ -68,11 +48,11 @@ def log_in(page, base, email):
     page.get_by_role("button", name="Anmelden").click()
 
 
-def test_coordinator_plans_and_publishes_then_driver_confirms_a_stop(desktop, phone, tours_server):
-    base, page = tours_server, desktop
+def test_coordinator_plans_and_publishes_then_driver_confirms_a_stop(desktop, phone, live_server):
+    base, page = live_server, desktop
     log_in(page, base, "coordinator@example.org")
 
-    # The demo has no vehicles yet: the coordinator adds one.
+    # The demo has one van per sub-region: the coordinator adds a cooled one.
     page.goto(f"{base}/delivery/eifel/settings")
     page.get_by_role("link", name="Fahrzeug hinzufügen").click()
     for label, value in (("Name", "Eifel-Kühlwagen"), ("Kisten ungekühlt", "60"), ("Kisten gekühlt", "20"),
