@@ -1,7 +1,7 @@
 """Imports every model module so that metadata, migrations and relationships see all tables."""
 from marketplace.accounts.models import Membership, Role, User  # noqa: F401
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit  # noqa: F401
-from marketplace.delivery.models import DoorWindow, PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401
+from marketplace.delivery.models import PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401
 from marketplace.orders.models import (  # noqa: F401
     Cart,
     CartItem,
@@ -25,6 +25,7 @@ from marketplace.pickup.models import (  # noqa: F401
 )
 from marketplace.regions.models import (  # noqa: F401
     DeliverySchedule,
+    DoorWindow,
     Municipality,
     Place,
     Region,

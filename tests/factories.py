@@ -16,7 +16,7 @@ from marketplace.pickup.models import (
     ParcelStation,
     SalesPoint,
 )
-from marketplace.regions.models import DeliverySchedule, Municipality, Place, Region, SubRegion
+from marketplace.regions.models import DeliverySchedule, DoorWindow, Municipality, Place, Region, SubRegion
 
 _seq = itertools.count(1)
 TEST_PASSWORD = "correct-horse-battery"
@@ -64,6 +64,12 @@ def make_schedule(sub_region: SubRegion, hub: Place | None = None, weekdays=(2, 
     )
     schedule.weekdays = list(weekdays)
     return _save(schedule)
+
+
+def make_door_window(sub_region: SubRegion, starts: str, ends: str) -> DoorWindow:
+    return _save(DoorWindow(
+        sub_region=sub_region, starts=time.fromisoformat(starts), ends=time.fromisoformat(ends)
+    ))
 
 
 def make_user(email: str | None = None, role: Role | None = Role.RESIDENT, scope_id: int | None = None,

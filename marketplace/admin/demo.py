@@ -15,7 +15,7 @@ from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.core.ids import order_number, slugify
-from marketplace.delivery.models import DoorWindow, Vehicle
+from marketplace.delivery.models import Vehicle
 from marketplace.extensions import db
 from marketplace.orders.models import (
     Fulfilment,
@@ -35,7 +35,7 @@ from marketplace.pickup.models import (
     SalesPoint,
 )
 from marketplace.regions.geo import nearest_postcode
-from marketplace.regions.models import DeliverySchedule, Municipality, Place, Region, SubRegion
+from marketplace.regions.models import DeliverySchedule, DoorWindow, Municipality, Place, Region, SubRegion
 from marketplace.regions.schedule import list_delivery_days
 
 PLACES_CSV = Path(__file__).resolve().parents[1] / "regions" / "data" / "mayen-koblenz.csv"

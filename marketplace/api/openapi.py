@@ -134,7 +134,7 @@ _SCHEMAS = {
                     "pickup_place_id": {"type": "integer", "description": "For station and sales_point."},
                     "street": {"type": "string", "description": "Door only; defaults to the home address."},
                     "postcode": {"type": "string"}, "town": {"type": "string"},
-                    "window": {"type": "string", "enum": ["08-12", "12-16", "16-20"]},
+                    "window": {"type": "string", "description": "One of the sub-region's door-delivery windows, e.g. 09:00-12:00."},
                 },
             },
             "payment_method": {"type": "string", "enum": ["pay_on_pickup"], "default": "pay_on_pickup"},

@@ -117,31 +117,6 @@ class Vehicle(db.Model):
         return f"<Vehicle {self.name}>"
 
 
-class DoorWindow(db.Model):
-    """A door-delivery window a sub-region offers residents, e.g. 08:00–12:00."""
-
-    __tablename__ = "door_windows"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sub_region_id: Mapped[int] = mapped_column(
-        ForeignKey("sub_regions.id", ondelete="CASCADE"), index=True
-    )
-    starts: Mapped[time] = mapped_column(Time)
-    ends: Mapped[time] = mapped_column(Time)
-
-    sub_region: Mapped[SubRegion] = relationship()
-
-    __table_args__ = (
-        UniqueConstraint("sub_region_id", "starts", "ends"),
-        CheckConstraint("starts < ends", name="starts_before_ends"),
-    )
-
-    @property
-    def label(self) -> str:
-        """The value stored on an order's `door_window`: "08:00-12:00"."""
-        return f"{self.starts:%H:%M}-{self.ends:%H:%M}"
-
-
 class PlanRun(db.Model):
     """One planning job for a delivery day: progress, outcome, grouping cost and unserved stops."""
 

@@ -8,7 +8,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.delivery.models import (
-    DoorWindow,
     PlanRun,
     PlanRunStatus,
     StopState,
@@ -23,7 +22,7 @@ from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic
 from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from marketplace.regions.models import Place
+from marketplace.regions.models import DoorWindow, Place
 
 
 def list_vehicles(sub_region_id: int) -> list[Vehicle]:

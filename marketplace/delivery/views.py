@@ -30,11 +30,11 @@ from marketplace.delivery.forms import (
     ScheduleForm,
     VehicleForm,
 )
-from marketplace.delivery.models import DoorWindow, PlanRun, StopProblem, Tour, TourStop, Vehicle
+from marketplace.delivery.models import PlanRun, StopProblem, Tour, TourStop, Vehicle
 from marketplace.delivery.svg_map import colour_of, render_map
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from marketplace.regions.models import Municipality, Place, SubRegion
+from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import list_sub_region_delivery_days
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")

@@ -149,7 +149,7 @@ def checkout_page():
         flash(domain_message(error), "error")
         return redirect(url_for("orders.cart"))
     form = CheckoutForm()
-    form.fill_choices(days, options, checkout.DOOR_WINDOWS)
+    form.fill_choices(days, options, checkout.list_door_windows(current_user.home_sub_region))
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
         allowed = [o for o in options if o.allowed]

@@ -138,7 +138,7 @@ def test_door_delivery_through_the_api(client, auth, world):
     _refused(client, auth, world, _body(world, [{"product_id": world.bread.id, "quantity": 1}],
              fulfilment={"kind": "door"}), 422, "below_door_minimum")
     response = client.post("/api/v1/orders", json=_body(
-        world, [{"product_id": world.wine.id, "quantity": 2}], fulfilment={"kind": "door", "window": "08-12"},
+        world, [{"product_id": world.wine.id, "quantity": 2}], fulfilment={"kind": "door", "window": "08:00-12:00"},
     ), headers=auth)
     assert response.status_code == 201
     assert response.get_json()["delivery_fee_cents"] == 390 and response.get_json()["total_cents"] == 2970

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.catalog.models import Temperature
-from marketplace.delivery.models import DoorWindow, PlanRunStatus, StopState, Tour, TourStatus, Vehicle
+from marketplace.delivery.models import PlanRunStatus, StopState, Tour, TourStatus, Vehicle
 from marketplace.delivery.services import create_plan_run, plan_day, publish_tours
 from marketplace.orders.models import OrderEvent, OrderStatus
+from marketplace.regions.models import DoorWindow
 from tests.conftest import csrf_token_from, login
 from tests.delivery.day_factories import (
     DAY,

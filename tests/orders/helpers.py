@@ -50,6 +50,8 @@ def make_world() -> World:
     region = f.make_region()
     sub = f.make_sub_region(region, door_delivery=True, door_fee_cents=390, door_min_order_cents=2500)
     f.make_schedule(sub, weekdays=(2, 5))
+    f.make_door_window(sub, "08:00", "12:00")
+    f.make_door_window(sub, "16:00", "20:00")
     other = f.make_sub_region(region)
     f.make_schedule(other, weekdays=(2, 5))
     municipality = f.make_municipality(sub)

@@ -217,12 +217,24 @@ def test_frozen_goods_need_a_frozen_compartment_not_just_a_chilled_one(world, no
 def test_door_delivery_adds_the_fee_and_needs_the_minimum(world, now):
     with pytest.raises(checkout.BelowDoorMinimum):
         _place(world, [(world.bread.id, 1)], now=now, fulfilment=FulfilmentChoice("door"))
-    order = _place(world, [(world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door", window="16-20"))
+    order = _place(world, [(world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door", window="16:00-20:00"))
     assert order.fulfilment == Fulfilment.DOOR and order.pickup_place_id is None
     assert order.delivery_fee_cents == 390 and order.total_cents == 2580 + 390
-    assert order.door_street == "Hauptstraße 1" and order.door_window == "16-20"
+    assert order.door_street == "Hauptstraße 1" and order.door_window == "16:00-20:00"
     vat = {v.rate: v.gross_cents for v in checkout.vat_of_order(order)}
     assert vat == {19: 2580 + 390}
+
+
+def test_door_window_must_be_one_the_sub_region_offers(world, now):
+    # The coordinator offers 08:00-12:00 and 16:00-20:00; anything else is refused, nothing taken.
+    stock = world.wine.stock
+    for window in ("12:00-16:00", "16-20", "morgens"):
+        with pytest.raises(checkout.InvalidFulfilment):
+            _place(world, [(world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door", window=window))
+        db.session.rollback()
+    db.session.refresh(world.wine)
+    assert world.wine.stock == stock
+    assert checkout.list_door_windows(world.sub_region) == ["08:00-12:00", "16:00-20:00"]
 
 
 def test_door_delivery_is_refused_where_the_sub_region_does_not_offer_it(world, now):

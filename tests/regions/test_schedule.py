@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from marketplace.regions.schedule import (
-    cutoff_for, is_public_holiday, list_delivery_days, list_sub_region_delivery_days,
+    cutoff_for,
+    is_public_holiday,
+    list_delivery_days,
+    list_sub_region_delivery_days,
 )
 from tests import factories as f
 

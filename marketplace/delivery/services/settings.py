@@ -6,7 +6,6 @@ from datetime import time
 from sqlalchemy import select
 
 from marketplace.delivery.models import (
-    DoorWindow,
     Vehicle,
 )
 from marketplace.delivery.services.errors import (
@@ -17,7 +16,7 @@ from marketplace.delivery.services.errors import (
     WindowTaken,
 )
 from marketplace.extensions import db
-from marketplace.regions.models import DeliverySchedule, Place, SubRegion
+from marketplace.regions.models import DeliverySchedule, DoorWindow, Place, SubRegion
 
 
 def update_schedule(

@@ -12,14 +12,14 @@ from marketplace.orders.checkout.options import (
     vat_of_order,
 )
 from marketplace.orders.checkout.rules import (
-    DOOR_WINDOWS,
     MAX_QUANTITY,
     FulfilmentChoice,
     check_quantity,
+    list_door_windows,
 )
 
 __all__ = [
-    *_errors, "BasketPrice", "DOOR_WINDOWS", "FulfilmentChoice", "FulfilmentOption", "MAX_QUANTITY",
-    "PricedLine", "check_quantity", "list_delivery_days_for", "list_fulfilment_options",
+    *_errors, "BasketPrice", "FulfilmentChoice", "FulfilmentOption", "MAX_QUANTITY",
+    "PricedLine", "check_quantity", "list_delivery_days_for", "list_door_windows", "list_fulfilment_options",
     "list_pickup_places_of", "price_basket", "vat_of_order",
 ]

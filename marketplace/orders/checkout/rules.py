@@ -30,7 +30,7 @@ from marketplace.orders.checkout.errors import (
 )
 from marketplace.orders.models import Fulfilment
 from marketplace.pickup.models import CompartmentState, ParcelStation, PickupKind, PickupPlace
-from marketplace.regions.models import Municipality, Place, SubRegion
+from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
 MIN_QUANTITY = 1
@@ -39,7 +39,6 @@ MAX_LINES = 100
 # How far ahead residents can order: four weeks, i.e. eight days on a two-day schedule.
 DELIVERY_DAYS_AHEAD = 8
 DELIVERY_HORIZON_DAYS = 28
-DOOR_WINDOWS = ("08-12", "12-16", "16-20")
 
 
 @dataclass(frozen=True)
@@ -220,6 +219,14 @@ def load_pickup_place(place_id: object) -> PickupPlace | None:
     ).first()
 
 
+def list_door_windows(sub_region: SubRegion) -> list[str]:
+    """The door-delivery windows the sub-region's coordinator offers, as "09:00-12:00" labels."""
+    windows = db.session.scalars(
+        select(DoorWindow).where(DoorWindow.sub_region_id == sub_region.id).order_by(DoorWindow.starts)
+    )
+    return [w.label for w in windows]
+
+
 def resolve_fulfilment(
     choice: FulfilmentChoice, *, resident: User, sub_region: SubRegion,
     temperatures: Iterable[Temperature], items_total_cents: int,
@@ -228,7 +235,7 @@ def resolve_fulfilment(
     if kind == Fulfilment.DOOR:
         fee = check_door(sub_region, items_total_cents)
         window = choice.window or None
-        if window is not None and window not in DOOR_WINDOWS:
+        if window is not None and window not in list_door_windows(sub_region):
             raise InvalidFulfilment()
         street = (choice.street or resident.street or "").strip()
         postcode = (choice.postcode or resident.postcode or "").strip()
