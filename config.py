@@ -49,7 +49,9 @@ class Config:
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     OSRM_URL = os.environ.get("OSRM_URL") or None
     NOMINATIM_USER_AGENT = os.environ.get("NOMINATIM_USER_AGENT") or None
+    # Optional slippy-map tiles behind the tour maps, e.g. https://tiles.example.org/{z}/{x}/{y}.png
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or None
+    MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
     # Tour planning: solver processes (None = all cores), the longest plan a coordinator may ask
     # for, CO₂ per km of the delivery van, and the towns residents would otherwise drive to.
     DELIVERY_SOLVER_WORKERS = (

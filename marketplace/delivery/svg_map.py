@@ -1,4 +1,4 @@
-"""Draws tours as an SVG map on the server from coordinates alone (no tiles needed)."""
+"""Draws tours as an SVG map on the server from coordinates alone; map tiles only if configured."""
 from __future__ import annotations
 
 import math
@@ -52,8 +52,64 @@ def _projection(points: list[tuple[float, float]], width: float, height: float, 
     return project
 
 
+TILE_SIZE = 256
+MAX_ZOOM = 17
+
+
+def _mercator(lat: float, lon: float, zoom: int) -> tuple[float, float]:
+    """Web Mercator pixel coordinates at a zoom level, as slippy-map tiles use them."""
+    scale = TILE_SIZE * 2 ** zoom
+    lat = max(min(lat, 85.0511), -85.0511)
+    siny = math.sin(math.radians(lat))
+    x = (lon + 180.0) / 360.0 * scale
+    y = (0.5 - math.log((1 + siny) / (1 - siny)) / (4 * math.pi)) * scale
+    return x, y
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    """The projection and the tile images for a map drawn over a tile server's tiles."""
+
+    project: object
+    images: list[str]
+
+
+def _tile_layer(points, width: float, height: float, pad: float, url_template: str) -> TileLayer:
+    """Choose the largest zoom at which all points fit, centre them, and list the tiles behind."""
+    zoom = MAX_ZOOM
+    while zoom > 0:
+        xs, ys = zip(*(_mercator(lat, lon, zoom) for lat, lon in points), strict=True)
+        if max(xs) - min(xs) <= width - 2 * pad and max(ys) - min(ys) <= height - 2 * pad:
+            break
+        zoom -= 1
+    xs, ys = zip(*(_mercator(lat, lon, zoom) for lat, lon in points), strict=True)
+    origin_x = (min(xs) + max(xs)) / 2 - width / 2
+    origin_y = (min(ys) + max(ys)) / 2 - height / 2
+
+    def project(lat: float, lon: float) -> tuple[float, float]:
+        x, y = _mercator(lat, lon, zoom)
+        return round(x - origin_x, 1), round(y - origin_y, 1)
+
+    images = []
+    count = 2 ** zoom
+    for tx in range(int(origin_x // TILE_SIZE), int((origin_x + width) // TILE_SIZE) + 1):
+        for ty in range(max(int(origin_y // TILE_SIZE), 0), min(int((origin_y + height) // TILE_SIZE), count - 1) + 1):
+            href = url_template.format(z=zoom, x=tx % count, y=ty)
+            images.append(
+                f'<image href="{escape(href)}" x="{round(tx * TILE_SIZE - origin_x, 1)}" '
+                f'y="{round(ty * TILE_SIZE - origin_y, 1)}" width="{TILE_SIZE}" height="{TILE_SIZE}"/>'
+            )
+    return TileLayer(project, images)
+
+
 def render_map(tours: list[MapTour], *, title: str, description: str, extra: list[MapPoint] = (),
-               width: int = 640, height: int = 440, hub_label: str = "Lager") -> str:
+               width: int = 640, height: int = 440, hub_label: str = "Lager",
+               tile_url: str | None = None, attribution: str = "") -> str:
+    """An accessible SVG: one <path> per tour, the hub as a square, numbered stops.
+
+    With `tile_url` (a template such as ``https://tiles.example/{z}/{x}/{y}.png``) the map is
+    drawn in Web Mercator over that server's tiles; without it, no tile server is needed.
+    """
     """An accessible SVG: one <path> per tour, the hub as a square, numbered stops."""
     points = [t.hub for t in tours] + [(s.lat, s.lon) for t in tours for s in t.stops]
     points += [(p.lat, p.lon) for p in extra]
@@ -67,7 +123,15 @@ def render_map(tours: list[MapTour], *, title: str, description: str, extra: lis
     if not points:
         out.append("</svg>")
         return "\n".join(out)
-    project = _projection(points, width, height, 36)
+    if tile_url:
+        layer = _tile_layer(points, width, height, 36, tile_url)
+        project = layer.project
+        out.append('<g class="tiles" opacity="0.75">' + "".join(layer.images) + "</g>")
+        if attribution:
+            out.append(f'<text x="{width - 4}" y="{height - 4}" text-anchor="end" font-size="10" '
+                       f'fill="#1d2520">{escape(attribution)}</text>')
+    else:
+        project = _projection(points, width, height, 36)
     hubs_drawn = set()
     for n, tour in enumerate(tours):
         colour = PALETTE[n % len(PALETTE)]

@@ -132,6 +132,7 @@ def day(slug: str, day: str):
         description=_("%(n)s Touren, Halte nummeriert in Fahrtreihenfolge; das Quadrat ist das Lager.",
                       n=len(tours)),
         extra=queries.list_unserved_points(unserved),
+        tile_url=config.get("MAP_TILE_URL"), attribution=config.get("MAP_TILE_ATTRIBUTION", ""),
     )
     days = _upcoming_days(sub_region)
     counts = dict(db.session.execute(
