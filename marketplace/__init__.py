@@ -9,7 +9,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from config import BASE_DIR, check_config, get_config
     from marketplace import models  # noqa: F401  (registers every table)
     from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from marketplace.web import errors, filters, i18n, labels, request_state, security
+    from marketplace.web import converters, errors, filters, i18n, labels, request_state, security
 
     app = Flask(
         __name__,
@@ -20,6 +20,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(get_config(config_name))
     app.config.update(overrides)
     check_config(app.config)
+    converters.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
