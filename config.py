@@ -44,6 +44,9 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     TIMEZONE = "Europe/Berlin"
     CATALOG_PAGE_SIZE = int(os.environ.get("CATALOG_PAGE_SIZE", "24"))
+    # Catalogue pages and product API answers for anonymous visitors are kept this many seconds
+    # per worker process (0: off). Stock shown may be that old; the basket and checkout re-check.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
     API_TOKEN_MAX_AGE_S = int(os.environ.get("API_TOKEN_MAX_AGE_S", str(30 * 24 * 3600)))
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
@@ -78,6 +81,8 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests see every change at once; tests/web/test_page_cache.py turns the cache on.
+    PAGE_CACHE_SECONDS = 0
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # One solver process and short plans keep the suite fast on two cores.
     DELIVERY_SOLVER_WORKERS = 1

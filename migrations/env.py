@@ -92,10 +92,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # The SQLite FTS search table and PostgreSQL-only indexes are not drift (a copy: the
+        # shared configure_args must not keep one database's filter for the next).
+        from marketplace.catalog.search import include_in_autogenerate
+
+        filtered = {"include_object": include_in_autogenerate(connection.dialect.name), **conf_args}
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            **filtered
         )
 
         with context.begin_transaction():

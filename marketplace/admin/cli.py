@@ -14,6 +14,20 @@ from marketplace.extensions import db
 demo_cli = AppGroup("demo", help="Demo data for the demo region (Landkreis Mayen-Koblenz).")
 
 
+def refresh_planner_statistics() -> None:
+    """After a bulk load the query planner still believes the tables are small: tell it.
+
+    PostgreSQL's autovacuum would get there within minutes; SQLite never does by itself.
+    VACUUM also marks the new rows all-visible, so PostgreSQL can answer from indexes alone.
+    """
+    engine = db.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+
+
 @demo_cli.command("seed")
 @click.option("--products", type=click.IntRange(min=0), default=0, help="Top the catalogue up to N products.")
 @click.option("--residents", type=click.IntRange(min=0), default=0, help="Top up to N generated residents.")
@@ -31,6 +45,8 @@ def seed(products: int, residents: int, orders: int) -> None:
         db.session.rollback()
         raise click.UsageError(str(error)) from None
     db.session.commit()
+    if report.products_added or report.residents_added or report.orders_added:
+        refresh_planner_statistics()
     click.echo(
         f"demo region {'created' if report.created_region else 'already there'}; "
         f"added {report.products_added} products, {report.residents_added} residents, "

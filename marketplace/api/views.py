@@ -35,6 +35,7 @@ from marketplace.orders.services import cancel_order
 from marketplace.payments.services import submit_order
 from marketplace.regions.geo import distance_km
 from marketplace.regions.models import SubRegion
+from marketplace.web.page_cache import cached_for_anonymous
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer tokens, not cookies, authenticate here: there is no session a foreign page could ride on.
@@ -88,6 +89,7 @@ def create_token():
 
 
 @bp.get("/products")
+@cached_for_anonymous
 @token_optional
 def list_products():
     near = query_near() or _home(api_user())
@@ -112,6 +114,7 @@ def list_products():
 
 
 @bp.get("/products/<int:product_id>")
+@cached_for_anonymous
 @token_optional
 def get_product(product_id: int):
     product = get_shop_product(product_id)
@@ -207,8 +210,11 @@ def create_order():
         payment_method=payment_method, now=_now(),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    # The answer is read before the commit: afterwards every object would be expired and
+    # reloaded, in a second write transaction on SQLite (POST requests begin IMMEDIATE).
+    body = {**serialize.order(order), "payment": payment.to_dict()}
     db.session.commit()
-    return {**serialize.order(order), "payment": payment.to_dict()}, 201
+    return body, 201
 
 
 @bp.get("/orders")

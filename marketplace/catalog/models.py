@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.catalog import search
 from marketplace.core.clock import utcnow
 from marketplace.core.types import UTCDateTime, str_enum
 from marketplace.extensions import db
@@ -97,9 +98,15 @@ class Product(db.Model):
         CheckConstraint(
             "(season_start IS NULL) = (season_end IS NULL)", name="season_paired"
         ),
-        Index("ix_products_producer_active", "producer_id", "is_active"),
+        # A producer's active products in name order: the catalogue's pages and searches.
+        Index("ix_products_producer_active_name", "producer_id", "is_active", "name"),
         Index("ix_products_category_active", "category_id", "is_active"),
         Index("ix_products_active_name", "is_active", "name"),
+        # PostgreSQL: trigram index for ILIKE '%…%' name search (SQLite: see catalog/search.py).
+        Index(
+            "ix_products_name_trgm", "name", postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"}, info={"only_dialect": "postgresql"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     @property
@@ -130,3 +137,6 @@ class Product(db.Model):
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name}>"
+
+
+search.install_ddl_events(Product.__table__)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, literal, select, true, union_all
 from sqlalchemy.orm import joinedload
 
+from marketplace.catalog import search
 from marketplace.catalog.models import Category, Producer, Product, Temperature
 from marketplace.extensions import db
 from marketplace.regions.geo import distance_km
@@ -53,6 +54,9 @@ def list_products_of_producer(producer_id: int) -> list[Product]:
 # than the page itself. Above the cap the page says "more than N".
 COUNT_CAP = 1000
 FEW_LEFT = 5
+# A name search with up to this many hits is counted exactly and cut in Python; above it the
+# page says "more than N" like the whole catalogue does, and only what the page needs is counted.
+FEW_SEARCH_HITS = COUNT_CAP
 # SQLite allows 500 terms in a compound SELECT; stay well below with one term per producer.
 _MAX_UNION_TERMS = 400
 
@@ -143,7 +147,9 @@ def list_catalog_producers(
 
 
 def _product_conditions(filters: CatalogFilter) -> list:
-    conditions = [Product.is_active.is_(True)]
+    # "= true", not "IS TRUE": PostgreSQL can use an index only for the former (the column is
+    # NOT NULL, so both mean the same).
+    conditions = [Product.is_active == true()]
     if filters.category_slug:
         conditions.append(
             Product.category_id
@@ -155,8 +161,20 @@ def _product_conditions(filters: CatalogFilter) -> list:
         conditions.append(Product.is_organic.is_(True))
     q = (filters.q or "").strip()
     if q:
+        # The ILIKE decides (literal %, _ and quotes); a trigram index finds the candidates.
         conditions.append(Product.name.ilike(f"%{escape_like(q)}%", escape="\\"))
     return conditions
+
+
+def _name_hits(filters: CatalogFilter):
+    """Ids that may match the name search from SQLite's trigram table, or None (see search.py).
+
+    Only for finding few hits: with many, walking a producer's names with the ILIKE alone is
+    cheaper than reading every hit."""
+    q = (filters.q or "").strip()
+    if not q or db.engine.dialect.name != "sqlite":
+        return None  # PostgreSQL's trigram index serves the ILIKE itself
+    return search.sqlite_name_hits(q)
 
 
 def _capped_counts(producer_ids: list[int], conditions: list, cap: int) -> dict[int, int]:
@@ -205,11 +223,34 @@ def _page_ids(segments: list[tuple[int, int, int]], conditions: list) -> list[in
     return [row.id for row in rows]
 
 
+def _few_search_hits(producer_ids: list[int], conditions: list, hits) -> list | None:
+    """All matching (id, producer_id, name) rows when there are at most FEW_SEARCH_HITS, else None.
+
+    On SQLite read from the trigram table's hits to the products (`hits`); PostgreSQL's ILIKE
+    uses its trigram index by itself. A rare word costs as little in a large catalogue as in a
+    small one, and a common one stops after FEW_SEARCH_HITS + 1 rows.
+    """
+    def matching(*columns):
+        statement = select(*columns)
+        if hits is not None:
+            # Joined, not `id IN (hits)`: without statistics SQLite would walk a products index.
+            found = hits.subquery()
+            statement = statement.select_from(found).join(Product, Product.id == found.c.rowid)
+        return statement.where(Product.producer_id.in_(producer_ids), *conditions)
+
+    # Counted first, in the database: a common word then costs no rows carried into Python.
+    probe = matching(Product.id).limit(FEW_SEARCH_HITS + 1).subquery()
+    if db.session.scalar(select(func.count()).select_from(probe)) > FEW_SEARCH_HITS:
+        return None
+    return db.session.execute(matching(Product.id, Product.producer_id, Product.name)).all()
+
+
 def list_catalog(filters: CatalogFilter, page: int = 1, per_page: int = 24) -> CatalogPage:
     """One page of the catalogue, nearest producer first, then by product name.
 
     A fixed number of queries whatever the page size or catalogue size: producers with their
-    places, capped counts per producer, the page's ids, the page's products. Distances are
+    places, capped counts per producer, the page's ids, the page's products (a name search
+    first asks for up to FEW_SEARCH_HITS hits and, when that is all, cuts the page from them). Distances are
     computed in Python once per producer; the page is cut per producer with LIMIT/OFFSET so
     the database never sorts the whole catalogue.
     """
@@ -219,19 +260,30 @@ def list_catalog(filters: CatalogFilter, page: int = 1, per_page: int = 24) -> C
     if not ranked:
         return CatalogPage([], page, 0, 0, per_page)
     conditions = _product_conditions(filters)
+    hits = _name_hits(filters)
     producer_ids = [producer.id for producer, _ in ranked]
     offset = (page - 1) * per_page
     cap = max(COUNT_CAP, offset + per_page) + 1
-    if filters.q or len(producer_ids) > _MAX_UNION_TERMS:
-        # A name search cannot use an index on SQLite: one grouped scan beats one per producer.
+    if filters.q:
+        few = _few_search_hits(producer_ids, conditions, hits)
+        if few is not None:
+            # Every hit is at hand: count and cut the page in Python.
+            rank = {producer_id: i for i, producer_id in enumerate(producer_ids)}
+            few.sort(key=lambda row: (rank[row.producer_id], row.name, row.id))
+            ids = [row.id for row in few[offset: offset + per_page]]
+            return _catalog_page(ranked, ids, page, len(few), True, per_page)
+        # More than FEW_SEARCH_HITS hits: count per producer only as far as this page needs.
+        cap = offset + per_page + 1
+    if len(producer_ids) > _MAX_UNION_TERMS:
         counts = _grouped_counts(producer_ids, conditions)
     else:
         counts = _capped_counts(producer_ids, conditions, cap)
     exact = all(counts.get(pid, 0) < cap for pid in producer_ids)
     total = sum(min(counts.get(pid, 0), cap - 1) for pid in producer_ids)
     if not exact:
-        total = max(total, COUNT_CAP)
-    pages = -(-total // per_page)
+        # A lower bound: at least one producer has more. A search with this many hits had
+        # more than FEW_SEARCH_HITS.
+        total = max(total, COUNT_CAP if not filters.q else FEW_SEARCH_HITS)
 
     segments: list[tuple[int, int, int]] = []
     position, wanted_end = 0, offset + per_page
@@ -246,15 +298,23 @@ def list_catalog(filters: CatalogFilter, page: int = 1, per_page: int = 24) -> C
         skip = max(0, offset - start)
         take = min(end, wanted_end) - (start + skip)
         segments.append((producer_id, skip, take))
+    ids = _page_ids(segments, conditions) if segments else []
+    return _catalog_page(ranked, ids, page, total, exact, per_page)
+
+
+def _catalog_page(ranked, ids: list[int], page: int, total: int, exact: bool, per_page: int) -> CatalogPage:
+    """The page of products `ids`, in that order (one query)."""
     distances = {producer.id: km for producer, km in ranked}
     items: list[CatalogItem] = []
-    if segments:
-        ids = _page_ids(segments, conditions)
+    if ids:
         # Producers and places are already in the session: product.producer needs no query.
         products = {
             p.id: p for p in db.session.scalars(select(Product).where(Product.id.in_(ids)))
         }
         items = [CatalogItem(products[i], distances[products[i].producer_id]) for i in ids]
+    pages = -(-total // per_page)
+    if not exact:
+        pages = max(pages, page + 1)  # some producer has more than this page reaches
     return CatalogPage(items, page, pages, total, per_page, exact)
 
 

@@ -15,6 +15,7 @@ from marketplace.regions import queries as region_queries
 from marketplace.regions.geo import distance_km
 from marketplace.regions.models import SubRegion
 from marketplace.reports import queries as reports
+from marketplace.web.page_cache import cached_for_anonymous
 
 bp = Blueprint("catalog", __name__)
 
@@ -45,6 +46,7 @@ def _filters_from(form: CatalogFilterForm, places) -> tuple[queries.CatalogFilte
 
 
 @bp.get("/produkte")
+@cached_for_anonymous
 def index():
     form = CatalogFilterForm(request.args)
     categories = queries.list_categories()
@@ -68,6 +70,7 @@ def index():
 
 
 @bp.get("/produkte/<int:product_id>")
+@cached_for_anonymous
 def product(product_id: int):
     product = queries.get_shop_product(product_id)
     if product is None:
@@ -97,6 +100,7 @@ def product(product_id: int):
 
 
 @bp.get("/erzeuger/<slug>")
+@cached_for_anonymous
 def producer(slug: str):
     producer = db.session.scalars(
         select(Producer).where(Producer.slug == slug, Producer.is_approved.is_(True))

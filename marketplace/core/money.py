@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 VAT_RATES = (7, 19)
 
@@ -49,8 +50,12 @@ def parse_euros(text: str) -> int:
     return int(value * 100)
 
 
+@lru_cache(maxsize=4096)
 def format_cents(cents: int, locale: str = "de") -> str:
-    """1250 → '12,50 €' (de) or '€12.50' (en); used by the template filter."""
+    """1250 → '12,50 €' (de) or '€12.50' (en); used by the template filter.
+
+    Kept per (amount, language): Babel's formatting is a good part of rendering a catalogue page.
+    """
     from babel.numbers import format_currency
 
     return format_currency(Decimal(cents) / 100, "EUR", locale=locale)

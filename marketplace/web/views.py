@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.catalog import queries as catalog_queries
-from marketplace.extensions import db
+from marketplace.extensions import db, writes_on_get
 from marketplace.regions import queries as region_queries
 
 bp = Blueprint("web", __name__)
@@ -23,17 +23,19 @@ def home():
     )
 
 
-@bp.post("/language")
-def set_language():
-    lang = request.form.get("lang", "")
+@bp.get("/sprache/<lang>")
+@writes_on_get
+def set_language(lang: str):
+    # A link, not a form: pages then carry no CSRF token and can be cached for anonymous
+    # visitors. The worst a foreign page can do with it is switch someone's language.
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next") or "/"
+    target = request.args.get("next") or "/"
     # Only local paths: the switch must not become an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
         target = "/"
     return redirect(target)
 

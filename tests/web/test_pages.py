@@ -75,20 +75,49 @@ def test_role_pages_need_login(client, demo):
 
 
 def test_language_switch_to_english_and_back(client, demo):
-    token = csrf_token_from(client, "/")
-    response = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
-    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/sprache/en?next=/"' in html
+    response = client.get("/sprache/en?next=/")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Our producers" in html
-    client.post("/language", data={"lang": "de", "next": "/", "csrf_token": token})
+    client.get("/sprache/de?next=/")
     assert "Unsere Erzeuger" in client.get("/").get_data(as_text=True)
 
 
-def test_language_switch_ignores_foreign_redirects(client):
-    token = csrf_token_from(client, "/")
-    response = client.post("/language", data={"lang": "en", "next": "//evil.example", "csrf_token": token})
+def test_language_switch_returns_to_the_page_with_its_query(client, demo):
+    html = client.get("/produkte?q=Apfel&seite=1").get_data(as_text=True)
+    assert 'href="/sprache/en?next=/produkte?q%3DApfel%26seite%3D1"' in html
+    response = client.get("/sprache/en?next=/produkte?q%3DApfel%26seite%3D1")
+    assert response.headers["Location"] == "/produkte?q=Apfel&seite=1"
+
+
+def test_language_switch_is_remembered_for_a_logged_in_user(client, demo):
+    login(client, "resident@example.org")
+    client.get("/sprache/en?next=/")
+    from marketplace.accounts.models import User
+    from marketplace.extensions import db
+
+    user = db.session.scalars(db.select(User).filter_by(email="resident@example.org")).one()
+    db.session.refresh(user)
+    assert user.locale == "en"
+
+
+def test_language_switch_ignores_unknown_languages(client):
+    client.get("/sprache/xx?next=/")
+    assert '<html lang="de">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example", "/\\evil.example", "evil"])
+def test_language_switch_ignores_foreign_redirects(client, target):
+    response = client.get("/sprache/en", query_string={"next": target})
     assert response.headers["Location"] == "/"
+
+
+def test_pages_carry_no_csrf_token_for_anonymous_visitors(client, demo):
+    for url in ("/", "/produkte"):
+        assert "csrf_token" not in client.get(url).get_data(as_text=True)
 
 
 def test_unknown_page_is_a_friendly_404(client):
@@ -134,3 +163,4 @@ def test_coordinator_start_page_links_to_tour_planning(client, demo):
 def test_driver_start_page_links_to_the_driver_view(client, demo):
     login(client, "driver@example.org")
     assert 'href="/delivery/driver"' in client.get("/me/driver").get_data(as_text=True)
+
