@@ -149,10 +149,14 @@ def render_map(tours: list[MapTour], *, title: str, description: str, extra: lis
                        f'<text x="{x}" y="{y + 4}" text-anchor="middle" font-size="11" font-weight="700" '
                        f'fill="#1d2520">{stop.number}</text></g>')
         out.append("</g>")
+    # Hubs last, so that a stop in the hub's own village does not hide the square.
+    for tour in tours:
         if tour.hub not in hubs_drawn:
             hubs_drawn.add(tour.hub)
+            hx, hy = project(*tour.hub)
             out.append(f'<g class="hub"><title>{escape(hub_label)}</title>'
-                       f'<rect x="{hx - 9}" y="{hy - 9}" width="18" height="18" fill="#1d2520"/></g>')
+                       f'<rect x="{hx - 9}" y="{hy - 9}" width="18" height="18" fill="#1d2520" '
+                       f'stroke="#fff" stroke-width="2"/></g>')
     for point in extra:
         x, y = project(point.lat, point.lon)
         out.append(f'<g class="unserved"><title>{escape(point.label)}</title>'

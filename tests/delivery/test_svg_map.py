@@ -21,6 +21,9 @@ def test_map_without_tiles_needs_no_tile_server():
     svg = render_map(TOURS, title="Touren", description="Test")
     assert svg.count("<path") == 2
     assert "<image" not in svg
+    # One hub square, drawn after every stop so that nothing covers it.
+    assert svg.count('class="hub"') == 1
+    assert svg.rindex('class="stop"') < svg.index('class="hub"')
     assert all(0 <= x <= 640 and 0 <= y <= 440 for x, y in _coordinates(svg))
 
 
