@@ -1,6 +1,8 @@
 """Routing benchmark: Solomon VRPTW gaps (Landkorb/PyVRP vs OR-Tools vs VROOM) and a 1,000-stop day.
 
 Run from the repository root:  python tests/benchmarks/bench_routing.py [--seconds 2 10]
+(all 56 Solomon instances at 2 s and 10 s with OR-Tools and VROOM, then the 1,000-stop day and
+its five-minute reference: about 45 minutes on two cores).
 Not collected by pytest (the file name does not start with test_).
 """
 from __future__ import annotations
@@ -158,21 +160,34 @@ def fmt(value: float | None) -> str:
     return "   n/a" if value is None else f"{value:6.3f}"
 
 
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def run_solomon(args, bks) -> None:
     folder = Path(args.benchmarks) / "solomon"
     names = args.instances or sorted(p.stem for p in folder.glob("*.txt"))
     engines = ["landkorb"] + ([] if args.skip_ortools else ["ortools"]) + ([] if args.skip_vroom else ["vroom"])
     for seconds in args.seconds:
+        subset = set(args.compare_instances or []) if seconds in args.subset_seconds else None
         print(f"\n## Solomon, {seconds:g} s per instance (gap % to vrptw_distance BKS)\n")
+        print(f"started {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}")
+        if subset is not None:
+            print(f"OR-Tools and VROOM at {seconds:g} s only on: {' '.join(sorted(subset))}")
+        print()
         print("| instance | BKS | " + " | ".join(engines) + " |")
         print("|---|---:|" + "---:|" * len(engines))
         gaps = {e: [] for e in engines}
         infeasible = {e: 0 for e in engines}
         missing = {e: 0 for e in engines}
+        walls = {e: [] for e in engines}
+        pairs = {e: [0, 0] for e in engines[1:]}  # instances compared, landkorb worse
         for name in names:
             problem = read_instance(folder / f"{name}.txt")
             costs = {}
+            clock = time.perf_counter()
             result = solve(problem, seconds)
+            walls["landkorb"].append(time.perf_counter() - clock)
             report = check_result(problem, result)
             if result.unserved or not report.is_feasible:
                 infeasible["landkorb"] += 1
@@ -180,7 +195,12 @@ def run_solomon(args, bks) -> None:
             else:
                 costs["landkorb"] = report.cost
             for engine in engines[1:]:
+                if subset is not None and name not in subset:
+                    costs[engine] = "skipped"
+                    continue
+                clock = time.perf_counter()
                 routes = ortools_best(problem, seconds) if engine == "ortools" else vroom_solve(problem, seconds)
+                walls[engine].append(time.perf_counter() - clock)
                 if routes is None:
                     missing[engine] += 1
                     costs[engine] = None
@@ -192,8 +212,16 @@ def run_solomon(args, bks) -> None:
                 else:
                     costs[engine] = rep.cost
             row = []
+            for engine in engines[1:]:
+                if costs[engine] != "skipped":
+                    pairs[engine][0] += 1
+                    if costs["landkorb"] is None or (
+                            costs[engine] is not None and costs["landkorb"] > costs[engine] * (1 + 1e-9)):
+                        pairs[engine][1] += 1
             for engine in engines:
-                if name in bks:
+                if costs[engine] == "skipped":
+                    row.append("     -")
+                elif name in bks:
                     g = gap(costs[engine], bks[name])
                     if g is not None:
                         gaps[engine].append(g)
@@ -207,10 +235,14 @@ def run_solomon(args, bks) -> None:
             if values:
                 print(f"{engine:9s} {seconds:g} s: mean gap {statistics.mean(values):.3f} %, "
                       f"max {max(values):.3f} %, instances {len(values)}, infeasible {infeasible[engine]}, "
-                      f"no solution {missing[engine]}")
+                      f"no solution {missing[engine]}, wall per instance mean {statistics.mean(walls[engine]):.2f} s "
+                      f"max {max(walls[engine]):.2f} s")
             else:
                 print(f"{engine:9s} {seconds:g} s: no solutions")
-        print("(* = SUSPECT BKS row excluded; cost shown instead of a gap)", flush=True)
+        for engine, (compared, worse) in pairs.items():
+            print(f"landkorb worse than {engine} on {worse} of {compared} instances (same run, same limit)")
+        print("(* = SUSPECT BKS row excluded; cost shown instead of a gap; - = not run)")
+        print(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}", flush=True)
 
 
 def synthetic_day(places_csv: Path, stops_total: int = 1000, seed: int = 7) -> dict[str, Problem]:
@@ -259,6 +291,7 @@ def run_day(args) -> None:
     stops = sum(len(p.stops) for p in problems.values())
     vehicles = sum(len(p.vehicles) for p in problems.values())
     print(f"\n## Synthetic delivery day: {stops} stops, {len(problems)} sub-regions, {vehicles} vehicles\n")
+    print(f"started {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}")
     started = time.perf_counter()
     results = plan_tours(problems, args.day_seconds)
     wall = time.perf_counter() - started
@@ -277,6 +310,7 @@ def run_day(args) -> None:
         print(f"reference ({args.reference_seconds:g} s per sub-region): cost {ref_cost / 100:.2f} EUR, "
               f"unserved {sum(len(r.unserved) for r in ref.values())}; "
               f"gap of the {args.day_seconds:g} s plan: {(cost / ref_cost - 1) * 100:.3f} %")
+    print(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -284,6 +318,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--benchmarks", default=str(ROOT.parent / "shared" / "benchmarks" / "vrp"))
     parser.add_argument("--seconds", type=float, nargs="+", default=[2, 10])
     parser.add_argument("--instances", nargs="*")
+    parser.add_argument("--compare-instances", nargs="*",
+                        help="run OR-Tools and VROOM only on these instances at the --subset-seconds limits")
+    parser.add_argument("--subset-seconds", type=float, nargs="*", default=[])
     parser.add_argument("--skip-ortools", action="store_true")
     parser.add_argument("--skip-vroom", action="store_true")
     parser.add_argument("--skip-solomon", action="store_true")
@@ -291,8 +328,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--places", default=str(ROOT / "marketplace" / "regions" / "data" / "mayen-koblenz.csv"))
     parser.add_argument("--stops", type=int, default=1000)
     parser.add_argument("--day-seconds", type=float, default=12.0, help="solver limit per sub-region")
-    parser.add_argument("--reference-seconds", type=float, default=0,
-                        help="also plan the day with this limit per sub-region as the reference (e.g. 75)")
+    parser.add_argument("--reference-seconds", type=float, default=75,
+                        help="also plan the day with this limit per sub-region as the reference "
+                             "(default 75: five minutes over the four sub-regions; 0 to skip)")
     args = parser.parse_args(argv)
     bks = load_bks(Path(args.benchmarks) / "bks.csv")
     print(f"cores: {os.cpu_count()}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import queue
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import reduce
 
 import pyvrp
 from pyvrp import (
-    IteratedLocalSearch,
+    CostEvaluator,
     IteratedLocalSearchParams,
     PenaltyManager,
     PenaltyParams,
@@ -26,7 +26,6 @@ from pyvrp.search import (
     PerturbationParams,
     compute_neighbours,
 )
-from pyvrp.stop import MaxRuntime
 
 from . import precheck
 from .problem import NOT_ROUTED, Problem, Result, UnservedStop
@@ -37,12 +36,17 @@ from .tours import build_result
 _KM_FACTOR = 18
 _HOUR_FACTOR = 5
 
-# Search settings measured on the Solomon set (see README-routing.md): late-acceptance
-# history and perturbation strength of PyVRP's iterated local search, and how the time is
-# split between independent starts and a warm-started second phase.
+# Search settings measured on the Solomon set (see README-routing.md).
 HISTORY_LENGTH = 100
 MAX_PERTURBATIONS = 25
-FIRST_PHASE_SHARE = 1.0
+NUM_NEIGHBOURS = 50
+NUM_ITERS_NO_IMPROVEMENT = 3_000
+ADOPT_AT_ONCE = False
+SOLUTIONS_BETWEEN_UPDATES = 500
+INITIAL_PENALTY = None
+PENALTY_UPDATES = 120
+ITERATIONS_PER_HISTORY = 50
+_CALIBRATION_ITERATIONS = 50
 
 
 @dataclass
@@ -59,8 +63,9 @@ def solve(problem: Problem, seconds: float, seeds: list[int] | None = None, work
           settings: SearchSettings | None = None) -> Result:
     """Plan tours for `problem` within about `seconds` of wall time.
 
-    Runs the search on `workers` processes (default: all cores) with different `seeds` and
-    keeps the best. Stops that cannot be served are in `Result.unserved` with a reason.
+    Runs one cooperating search worker per seed on `workers` processes (default: all cores,
+    the calling process being one of them); they share their best solutions and the best is
+    kept. Stops that cannot be served are in `Result.unserved` with a reason.
     """
     if seconds is None or not seconds > 0:
         raise ValueError(f"the time limit must be a positive number of seconds, got {seconds!r}")
@@ -200,22 +205,31 @@ def _xy(place, k: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Tunable search parameters, kept picklable so worker processes can receive them."""
+    """Tunable search parameters (see README-routing.md for how they were measured)."""
 
     history_length: int = HISTORY_LENGTH
     max_perturbations: int = MAX_PERTURBATIONS
-    num_neighbours: int = 50
-    num_iters_no_improvement: int = 150_000
-    first_phase_share: float = FIRST_PHASE_SHARE
-    data_penalties: bool = False
+    num_neighbours: int = NUM_NEIGHBOURS
+    # Iterations without a new best of one worker before it restarts from the best solution
+    # any worker has found so far.
+    num_iters_no_improvement: int = NUM_ITERS_NO_IMPROVEMENT
+    # Take over a better solution from another worker at once (True) or at the next restart.
+    adopt_at_once: bool = ADOPT_AT_ONCE
     penalty_decrease: float = 0.9
-    solutions_between_updates: int = 500
+    solutions_between_updates: int = SOLUTIONS_BETWEEN_UPDATES
     max_penalty: float = 100_000.0
+    # Penalty per unit of excess load / time warp at the start (None: PyVRP's midpoint).
+    initial_penalty: float | None = INITIAL_PENALTY
+    # If set, `solutions_between_updates` is chosen after a short calibration so that the run
+    # makes about this many penalty updates, whatever the time limit and instance size.
+    penalty_updates: int | None = PENALTY_UPDATES
+    # If set, the late-acceptance history is the expected number of iterations of the run
+    # divided by this (short runs want a short memory, long runs a long one).
+    iterations_per_history: int | None = ITERATIONS_PER_HISTORY
 
     def solve_params(self) -> SolveParams:
         return SolveParams(
-            ils=IteratedLocalSearchParams(history_length=self.history_length,
-                                          num_iters_no_improvement=self.num_iters_no_improvement),
+            ils=IteratedLocalSearchParams(history_length=self.history_length),
             penalty=PenaltyParams(penalty_decrease=self.penalty_decrease,
                                   solutions_between_updates=self.solutions_between_updates,
                                   max_penalty=self.max_penalty),
@@ -226,73 +240,173 @@ class SearchSettings:
 
 SETTINGS = SearchSettings()
 
+# The clock the workers stop by. Wall time in production; the tuning scripts swap in CPU time
+# so that measurements on a busy machine stay comparable.
+_clock = time.monotonic
 
-def _run_one(data: pyvrp.ProblemData, seconds: float, seed: int, settings: SearchSettings,
-             initial: Solution | None) -> tuple[float, Solution | None]:
-    """One iterated local search from a random start or `initial`; runs in a worker process."""
+
+def _search(data: pyvrp.ProblemData, seconds: float, seeds: list[int], workers: int,
+            settings: SearchSettings | None = None) -> Solution | None:
+    """Cooperative iterated local search: one worker per seed (at most `workers` at a time).
+
+    Each worker runs PyVRP's late-acceptance ILS; a worker that finds a new best hands it to the
+    others, and a worker that has not improved for `num_iters_no_improvement` iterations
+    restarts from the best any worker has found. All stop at the same wall-clock deadline. The
+    calling process is worker 0, so one process fewer is forked.
+    """
+    settings = settings or SETTINGS
+    seeds = seeds[:max(1, workers)]
+    deadline = time.monotonic() + seconds
+    if len(seeds) == 1:
+        return _work(data, deadline, seeds[0], settings, None)[1]
+    ctx = _mp_context()
+    inboxes = [ctx.Queue() for _ in seeds]
+    results = ctx.Queue()
+    shared_best = ctx.Value("d", math.inf)
+    children = []
+    for k in range(1, len(seeds)):
+        peers = _Peers(k, inboxes, shared_best, results)
+        child = ctx.Process(target=_child, args=(data, deadline, seeds[k], settings, peers), daemon=True)
+        child.start()
+        children.append(child)
+    try:
+        found = [_work(data, deadline, seeds[0], settings, _Peers(0, inboxes, shared_best, results))]
+        for _ in children:
+            wait = max(1.0, deadline - time.monotonic() + 1.0) if _clock is time.monotonic else 600.0
+            try:
+                found.append(results.get(timeout=wait))
+            except queue.Empty:
+                break
+    finally:
+        for child in children:
+            child.join(timeout=0.5)
+            if child.is_alive():
+                child.terminate()
+        for q in inboxes + [results]:
+            q.cancel_join_thread()
+    found = [r for r in found if r[1] is not None]
+    return min(found, key=lambda r: r[0])[1] if found else None
+
+
+@dataclass
+class _Peers:
+    """How worker `me` reaches the others: their inboxes and the best cost found by anyone."""
+
+    me: int
+    inboxes: list
+    shared_best: object
+    results: object
+
+    def offer(self, cost: float, solution: Solution) -> None:
+        with self.shared_best.get_lock():
+            if cost >= self.shared_best.value:
+                return
+            self.shared_best.value = cost
+        for k, inbox in enumerate(self.inboxes):
+            if k != self.me:
+                inbox.put((cost, solution))
+
+    def better_than(self, cost: float) -> tuple[float, Solution] | None:
+        if not self.shared_best.value < cost:
+            return None
+        found = None
+        inbox = self.inboxes[self.me]
+        while True:
+            try:
+                item = inbox.get_nowait()
+            except queue.Empty:
+                break
+            if item[0] < cost and (found is None or item[0] < found[0]):
+                found = item
+        return found
+
+
+def _child(data, deadline: float, seed: int, settings: SearchSettings, peers: _Peers) -> None:
+    try:
+        cost, best = _work(data, deadline, seed, settings, peers)
+    except BaseException:  # noqa: BLE001 - the parent must not wait for a worker that died
+        cost, best = math.inf, None
+    peers.results.put((cost, best))
+
+
+def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchSettings,
+          peers: _Peers | None) -> tuple[float, Solution | None]:
+    """One worker: PyVRP's late-acceptance ILS, with restarts from the shared best.
+
+    After a few iterations it estimates how many it will make before the deadline and sizes
+    the penalty updates and the late-acceptance history to that (see SearchSettings): PyVRP's
+    fixed 500 solutions between penalty updates leave the penalties far above the distances for
+    a whole short run, so the search never crosses infeasible space and stalls.
+    """
+    end = _clock() + (deadline - time.monotonic())
     params = settings.solve_params()
-    stop = MaxRuntime(max(seconds, 0.0))
-    stop(0)  # start the clock now, so the construction counts against the limit
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood),
                      PerturbationManager(params.perturbation))
     for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-    initial_penalties = params.penalty.midpoint_penalties(data)
-    if settings.data_penalties:
-        initial_penalties = _data_penalties(data)
-    pm = PenaltyManager(initial_penalties, params.penalty)
-    if initial is None:
-        initial = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
-    result = IteratedLocalSearch(data, pm, ls, initial, params.ils).run(stop, collect_stats=False)
-    best = result.best
-    cost = result.cost() if best.is_feasible() else math.inf
-    return cost, best
+    penalties = params.penalty.midpoint_penalties(data)
+    if settings.initial_penalty is not None:
+        p = settings.initial_penalty
+        penalties = ([p] * data.num_load_dimensions, p, p)
+    pm = PenaltyManager(penalties, params.penalty)
+    objective = CostEvaluator([0.0] * data.num_load_dimensions, 0.0, 0.0)  # inf when infeasible
 
-
-def _data_penalties(data: pyvrp.ProblemData) -> tuple[list[float], float, float]:
-    """Start penalties at the scale of the data (one unit of excess ~ the longest edge's cost).
-
-    PyVRP's midpoint default is far above that and takes most of a short run to come down.
-    """
-    distances = data.distance_matrix(0)
-    durations = data.duration_matrix(0)
-    unit_cost = max(vt.unit_distance_cost for vt in data.vehicle_types())
-    max_cost = max(float(distances.max()) * unit_cost, 1.0)
-    loads = []
-    for dim in range(data.num_load_dimensions):
-        biggest = max((max(c.delivery[dim], c.pickup[dim]) for c in data.clients()), default=0)
-        loads.append(max_cost / biggest if biggest else 1.0)
-    return loads, max_cost / max(float(durations.max()), 1.0), max_cost
-
-
-def _search(data: pyvrp.ProblemData, seconds: float, seeds: list[int], workers: int,
-            settings: SearchSettings | None = None) -> Solution | None:
-    params = settings or SETTINGS
-    deadline = time.perf_counter() + seconds
-    first = seconds * params.first_phase_share
-    results = _run_many(data, first, seeds, params, None, workers)
-    best_cost, best = min(results, key=lambda r: r[0])
-    remaining = deadline - time.perf_counter()
-    if remaining > 0.05 and params.first_phase_share < 1.0 and best is not None:
-        second_seeds = [s + 1000 for s in seeds]
-        results = _run_many(data, remaining, second_seeds, params, best, workers)
-        cost, sol = min(results, key=lambda r: r[0])
-        if cost < best_cost:
-            best_cost, best = cost, sol
-    return best
-
-
-def _run_many(data, seconds: float, seeds: list[int], params: SearchSettings, initial, workers: int):
-    if workers <= 1 or len(seeds) == 1:
-        per_seed = seconds / len(seeds)
-        return [_run_one(data, per_seed, seed, params, initial) for seed in seeds]
-    rounds = math.ceil(len(seeds) / workers)
-    per_seed = seconds / rounds - 0.02
-    with ProcessPoolExecutor(max_workers=min(workers, len(seeds)), mp_context=_mp_context()) as pool:
-        futures = [pool.submit(_run_one, data, per_seed, seed, params, initial) for seed in seeds]
-        return [f.result() for f in futures]
+    init = curr = ls(Solution.make_random(data, rng), pm.max_cost_evaluator(), exhaustive=True)
+    best, best_cost = curr, objective.cost(curr)
+    if peers is not None and best_cost < math.inf:
+        peers.offer(best_cost, best)
+    history: list[Solution | None] = [None] * settings.history_length
+    position = 0
+    stale = 0
+    iterations = 0
+    started = _clock()
+    while _clock() < end:
+        iterations += 1
+        if iterations == _CALIBRATION_ITERATIONS:
+            now = _clock()
+            expected = iterations / max(now - started, 1e-6) * max(end - now, 0.0)
+            if settings.penalty_updates:
+                between = min(max(round(expected / settings.penalty_updates), 5), 2000)
+                pm = PenaltyManager(pm.penalties(), replace(params.penalty, solutions_between_updates=between))
+            if settings.iterations_per_history:
+                length = min(max(round(expected / settings.iterations_per_history), 20), 2000)
+                history, position = [None] * length, 0
+        if peers is not None:
+            received = peers.better_than(best_cost)
+            if received is not None:
+                best_cost, best = received
+                if settings.adopt_at_once:
+                    curr, stale = best, 0
+                    history = [None] * len(history)
+        if stale >= settings.num_iters_no_improvement:
+            curr, stale = best, 0
+            history = [None] * len(history)
+        evaluator = pm.cost_evaluator()
+        cand = ls(curr, evaluator, exhaustive=False)
+        pm.register(cand)
+        stale += 1
+        cand_cost = objective.cost(cand)
+        if cand_cost < best_cost:
+            better = ls(cand, evaluator, exhaustive=True)
+            if objective.cost(better) < cand_cost:
+                cand, cand_cost = better, objective.cost(better)
+            best, best_cost, stale = cand, cand_cost, 0
+            if peers is not None:
+                peers.offer(best_cost, best)
+        # Late-acceptance hill climbing (Burke and Bykov 2017) as in PyVRP's ILS: accept what
+        # beats the solution of `history_length` iterations ago or the current one.
+        cand_pen = evaluator.penalised_cost(cand)
+        curr_pen = evaluator.penalised_cost(curr)
+        late = history[position]
+        late_pen = evaluator.penalised_cost(late if late is not None else init)
+        if cand_pen < late_pen or cand_pen < curr_pen:
+            curr, curr_pen = cand, cand_pen
+        if curr_pen < late_pen or late is None:
+            history[position] = curr
+        position = (position + 1) % len(history)
+    return best_cost, best
 
 
 def _mp_context():

@@ -1,6 +1,8 @@
 """The planner finds known-best tours, respects loads, windows and shifts, and says what it leaves out."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from routing_fixtures import line_problem, van
 
@@ -14,6 +16,7 @@ from marketplace.delivery.routing import (
     Load,
     Matrices,
     Problem,
+    SearchSettings,
     Stop,
     Vehicle,
     as_collection,
@@ -146,3 +149,22 @@ def test_single_worker_and_given_seeds_work():
     problem = line_problem({"a": 1, "b": 2}, [van()])
     result = solve(problem, 0.2, seeds=[5], workers=1)
     assert result.distance == pytest.approx(4000)
+
+
+def test_two_workers_share_the_best_and_stop_at_the_time_limit():
+    problem = line_problem({f"s{k}": k for k in range(1, 13)}, [van("v1", ambient=4), van("v2", ambient=4),
+                                                                 van("v3", ambient=4)])
+    started = time.perf_counter()
+    result = solve(problem, 0.6, seeds=[1, 2], workers=2)
+    wall = time.perf_counter() - started
+    assert 0.55 < wall < 1.5
+    # Three out-and-back trips to the farthest stop of each group of four: 2 × (4 + 8 + 12) km.
+    assert result.distance == pytest.approx(48000)
+    assert check_result(problem, result).is_feasible
+
+
+def test_search_settings_adapt_to_the_time_limit():
+    problem = line_problem({"a": 1, "b": 2, "c": 3}, [van()])
+    settings = SearchSettings(penalty_updates=10, iterations_per_history=5)
+    result = solve(problem, 0.2, seeds=[3], workers=1, settings=settings)
+    assert result.distance == pytest.approx(6000)
