@@ -36,7 +36,7 @@ from .tours import build_result
 _KM_FACTOR = 18
 _HOUR_FACTOR = 5
 
-# Search settings measured on the Solomon set (see README-routing.md).
+# Search settings measured on the Solomon set (see README.md, "Tour planning").
 HISTORY_LENGTH = 100
 MAX_PERTURBATIONS = 25
 NUM_NEIGHBOURS = 50
@@ -205,7 +205,7 @@ def _xy(place, k: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Tunable search parameters (see README-routing.md for how they were measured)."""
+    """Tunable search parameters (README.md, "Tour planning", says how they were measured)."""
 
     history_length: int = HISTORY_LENGTH
     max_perturbations: int = MAX_PERTURBATIONS
