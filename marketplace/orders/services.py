@@ -263,17 +263,9 @@ def add_to_cart(*, user: User, product_id: int, quantity: int) -> CartItem:
     """Add to the basket (adding to what is there); the total must be in stock now."""
     check_product_id(product_id)
     check_quantity(quantity)
-    cart = get_or_create_cart(user)
-    item = _cart_item(cart, product_id)
+    item = _cart_item(get_or_create_cart(user), product_id)
     total = quantity + (item.quantity if item else 0)
-    product, total = _check_cart_quantity(product_id, total)
-    if item is None:
-        item = CartItem(product_id=product.id, quantity=total)
-        cart.items.append(item)
-    else:
-        item.quantity = total
-    db.session.flush()
-    return item
+    return set_cart_quantity(user=user, product_id=product_id, quantity=total)
 
 
 def set_cart_quantity(*, user: User, product_id: int, quantity: int) -> CartItem:

@@ -40,14 +40,19 @@ _PATH = {
 }
 
 
-def confirm_stop_delivered(stop: TourStop, *, now: datetime, actor: User | None = None) -> TourStop:
-    """The driver handed the stop's orders over: each moves on to delivered, with an event per step."""
+def _check_open_stop(stop: TourStop) -> None:
+    """A driver records only at a real stop of a published tour that is not done yet."""
     if not stop.tour.is_published:
         raise TourNotPublished()
     if stop.kind == StopKind.DEPOT:
         raise NotAStop()
     if stop.state == StopState.DONE:
         raise StopAlreadyDone()
+
+
+def confirm_stop_delivered(stop: TourStop, *, now: datetime, actor: User | None = None) -> TourStop:
+    """The driver handed the stop's orders over: each moves on to delivered, with an event per step."""
+    _check_open_stop(stop)
     for link in stop.orders:
         order = link.order
         # Orders still confirmed or packed went on the tour when it was loaded.
@@ -72,12 +77,7 @@ def on_stop_delivered(stop: TourStop, now: datetime) -> None:
 def report_stop_problem(stop: TourStop, *, problem: StopProblem, note: str = "", now: datetime,
                         actor: User | None = None) -> TourStop:
     """The driver could not deliver as planned (closed, no room, damaged); the coordinator sees it."""
-    if not stop.tour.is_published:
-        raise TourNotPublished()
-    if stop.kind == StopKind.DEPOT:
-        raise NotAStop()
-    if stop.state == StopState.DONE:
-        raise StopAlreadyDone()
+    _check_open_stop(stop)
     problem = StopProblem(problem)
     stop.state, stop.problem, stop.problem_note, stop.problem_at = StopState.PROBLEM, problem, note.strip(), now
     for link in stop.orders:
