@@ -8,7 +8,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     """Build the application; `overrides` replace settings (tests pass the database URL)."""
     from config import BASE_DIR, check_config, get_config
     from marketplace import models  # noqa: F401  (registers every table)
-    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        sqlite_engine_options,
+    )
     from marketplace.web import converters, errors, filters, i18n, labels, request_state, security
 
     app = Flask(
@@ -20,6 +28,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(get_config(config_name))
     app.config.update(overrides)
     check_config(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     converters.init_app(app)
 
     db.init_app(app)

@@ -14,6 +14,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from marketplace.core.sqlite_writers import WriterQueuedConnection
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 NAMING_CONVENTION = {
@@ -61,7 +63,28 @@ def _begin_immediate_on_sqlite(connection) -> None:
     # (GET/HEAD) only read and start a deferred transaction, so they never wait for a writer.
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+    if _is_read_only_request():
+        connection.exec_driver_sql("BEGIN")
+        _note_changes_before_reading(connection)
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    queued = isinstance(dbapi_connection, WriterQueuedConnection)
+    if queued:
+        dbapi_connection.wait_for_turn(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            dbapi_connection.leave_queue()
+        raise
+
+
+def sqlite_engine_options(options: dict) -> dict:
+    """Engine options for SQLite: connections whose writers queue (core.sqlite_writers), and
+    no ping before each use (there is no server connection to lose)."""
+    connect_args = {**options.get("connect_args", {}), "factory": WriterQueuedConnection}
+    options = {key: value for key, value in options.items() if key != "pool_pre_ping"}
+    return {**options, "connect_args": connect_args}
 
 
 def writes_on_get(view):
@@ -70,10 +93,66 @@ def writes_on_get(view):
     return view
 
 
+# Where a `reads_before_writing` request keeps its phase: per request (flask.g lives as long as
+# the application context, which tests keep across requests).
+_PHASE = "landkorb.sqlite_phase"
+_CHANGES = "landkorb.sqlite_changes_before_reading"
+
+
+def reads_before_writing(view):
+    """Mark a POST view that reads a lot before it writes (placing an order).
+
+    On SQLite its reads run in a deferred transaction, without the write lock; `start_writing()`
+    ends that transaction, and the next statement begins the write transaction. Other writers
+    wait only for the writes, not for the reads and checks before them. What was read may have
+    changed in between, as on PostgreSQL under READ COMMITTED: the writes must guard what
+    matters themselves (stock is taken by a guarded UPDATE).
+    """
+    view.reads_before_writing = True
+    return view
+
+
+def start_writing() -> None:
+    """In a `reads_before_writing` request on SQLite, end the read transaction; else nothing."""
+    from flask import has_request_context, request
+
+    if not has_request_context() or request.environ.get(_PHASE) != "reading":
+        return
+    request.environ[_PHASE] = "writing"
+    session = db.session()
+    if session.new or session.dirty or session.deleted or _changed_while_reading(session):
+        raise RuntimeError("start_writing() after changes: they were made without the write lock")
+    # Nothing was written, so the loaded objects stay valid: keep them instead of expiring them.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _note_changes_before_reading(connection) -> None:
+    from flask import has_request_context, request
+
+    if has_request_context() and request.environ.get(_PHASE) == "reading":
+        request.environ[_CHANGES] = connection.connection.dbapi_connection.total_changes
+
+
+def _changed_while_reading(session) -> bool:
+    from flask import request
+
+    if not session.in_transaction() or _CHANGES not in request.environ:
+        return False
+    return session.connection().connection.dbapi_connection.total_changes != request.environ[_CHANGES]
+
+
 def _is_read_only_request() -> bool:
     from flask import current_app, has_request_context, request
 
-    if not has_request_context() or request.method not in ("GET", "HEAD"):
+    if not has_request_context():
         return False
     view = current_app.view_functions.get(request.endpoint)
+    if request.method not in ("GET", "HEAD"):
+        if getattr(view, "reads_before_writing", False):
+            return request.environ.setdefault(_PHASE, "reading") == "reading"
+        return False
     return not getattr(view, "writes_on_get", False)

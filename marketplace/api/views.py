@@ -28,7 +28,7 @@ from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import CatalogFilter, get_shop_product, list_catalog
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Forbidden, NotFound
-from marketplace.extensions import csrf, db, limiter
+from marketplace.extensions import csrf, db, limiter, reads_before_writing
 from marketplace.orders import queries as order_queries
 from marketplace.orders.checkout import FulfilmentChoice, list_delivery_days_for, list_pickup_places_of
 from marketplace.orders.services import cancel_order
@@ -198,6 +198,7 @@ def _fulfilment(data: dict) -> FulfilmentChoice:
 
 
 @bp.post("/orders")
+@reads_before_writing
 @token_required
 def create_order():
     data = json_object()

@@ -37,9 +37,11 @@ def can_move(order: Order, to: OrderStatus) -> bool:
 
 def move_order(
     order: Order, to: OrderStatus, *, now: datetime, actor: User | None = None,
-    kind: str | None = None, note: str = "",
+    kind: str | None = None, note: str = "", flush: bool = True,
 ) -> OrderEvent:
-    """Move `order` to `to` and record an OrderEvent; refuses (order unchanged) if the table forbids it."""
+    """Move `order` to `to` and record an OrderEvent; refuses (order unchanged) if the table forbids it.
+
+    Flushes unless `flush=False` (an order being built, flushed once by its caller)."""
     to = OrderStatus(to)
     if not can_move(order, to):
         raise InvalidTransition()
@@ -49,7 +51,8 @@ def move_order(
     )
     order.status = to
     order.events.append(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event
 
 

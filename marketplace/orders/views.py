@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
-from marketplace.extensions import db
+from marketplace.extensions import db, reads_before_writing
 from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
@@ -134,6 +134,7 @@ def _fulfilment_choice(value: str, window: str | None) -> checkout.FulfilmentCho
 
 
 @bp.route("/kasse", methods=["GET", "POST"])
+@reads_before_writing
 @login_required
 def checkout_page():
     now = utcnow()

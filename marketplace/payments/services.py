@@ -22,6 +22,7 @@ def submit_order(*, now: datetime, payment_method, placed_by: User | None = None
     takes no stock.
     """
     provider = get_provider(payment_method)
-    order = place_order(now=now, payment_method=payment_method, placed_by=placed_by, **order_fields)
+    order = place_order(now=now, payment_method=payment_method, placed_by=placed_by,
+                        confirm=provider.confirms_on_placement, **order_fields)
     actor = placed_by or order.resident
     return order, provider.start_payment(order, now=now, actor=actor)

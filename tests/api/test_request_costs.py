@@ -1,19 +1,23 @@
 """What a request costs the database: placing an order holds one write transaction, no more."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 
-from marketplace.extensions import db
+from marketplace.extensions import db, start_writing
 from tests.orders.helpers import TUESDAY
 
 
-def test_placing_an_order_reads_nothing_after_its_commit(client, auth, world):
-    # After the commit every object is expired; reading the answer then would start a second
-    # transaction, on SQLite a second write lock (POST requests begin IMMEDIATE).
+def test_placing_an_order_writes_in_one_transaction_and_reads_nothing_after_it(client, auth, world):
+    # After the commit every object is expired; reading the answer then would start another
+    # transaction. On SQLite the checks run in a read transaction, which ends before the
+    # one write transaction begins (BEGIN IMMEDIATE): other writers wait only for the writes.
+    station_id, bread_id = world.station.id, world.bread.id
+    db.session.commit()  # the test's own session shares the request's: start from no transaction
     events: list[str] = []
 
     def on_statement(conn, cursor, statement, parameters, context, executemany):
-        events.append(statement.split()[0].upper())
+        events.append(" ".join(statement.split()[:2]).upper())
 
     def on_commit(conn):
         events.append("COMMIT")
@@ -24,16 +28,25 @@ def test_placing_an_order_reads_nothing_after_its_commit(client, auth, world):
     try:
         response = client.post("/api/v1/orders", json={
             "delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
-            "fulfilment": {"kind": "station", "pickup_place_id": world.station.id},
-            "items": [{"product_id": world.bread.id, "quantity": 2}],
+            "fulfilment": {"kind": "station", "pickup_place_id": station_id},
+            "items": [{"product_id": bread_id, "quantity": 2}],
         }, headers=auth)
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["lines"][0]["quantity"] == 2
-    assert events.count("COMMIT") == 1
     assert events[-1] == "COMMIT", events
+    transactions = "|".join(events[:-1]).split("|COMMIT|")
+    writing = [t for t in transactions if "INSERT INTO" in t or "UPDATE PRODUCTS" in t]
+    assert writing == [transactions[-1]], events  # all writes in the last transaction
+    if engine.dialect.name == "sqlite":
+        assert transactions[0].startswith("BEGIN|SELECT"), events  # deferred: reads only
+        assert transactions[-1].startswith("BEGIN IMMEDIATE|SAVEPOINT"), events
+        assert len(transactions) == 2, events
+        assert "SELECT" not in transactions[-1].split("|")[:2]
+    else:
+        assert len(transactions) == 1, events
 
 
 def test_sqlite_connections_use_wal_with_normal_sync(db):
@@ -55,5 +68,33 @@ def test_sqlite_reads_defer_and_writes_take_the_lock_at_once(app):
     with app.test_request_context("/sprache/en", method="GET"):
         request.url_rule = app.url_map.bind("localhost").match("/sprache/en", return_rule=True)[0]
         assert not _is_read_only_request()  # the language link stores the choice on the account
-    with app.test_request_context("/api/v1/orders", method="POST"):
+    with app.test_request_context("/api/v1/orders/1/cancel", method="POST"):
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/api/v1/orders/1/cancel", method="POST", return_rule=True)[0]
         assert not _is_read_only_request()
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        # Placing an order reads first, without the write lock, until start_writing().
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/api/v1/orders", method="POST", return_rule=True)[0]
+        assert _is_read_only_request()
+        start_writing()
+        assert not _is_read_only_request()
+
+
+def test_start_writing_refuses_unsaved_changes(app, db):
+    from flask import request
+
+    from marketplace.extensions import _is_read_only_request
+    from tests.factories import make_region
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.session.commit()
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/api/v1/orders", method="POST", return_rule=True)[0]
+        assert _is_read_only_request()
+        make_region()  # a change made while reading would be written without the write lock
+        with pytest.raises(RuntimeError):
+            start_writing()
+    db.session.rollback()

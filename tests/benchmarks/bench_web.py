@@ -1,6 +1,6 @@
 """Web benchmark: Landkorb under gunicorn against a bare Flask page, and catalogue scaling.
 
-Run with `make bench` (not collected by pytest). Everything stays on 127.0.0.1: a seeded SQLite
+Run with `make bench` (not collected by pytest); `--throughput-only` skips the scaling part. Everything stays on 127.0.0.1: a seeded SQLite
 file database in a temp dir (or, with BENCH_POSTGRES_URL=postgresql://…/postgres, a new database
 on that server, dropped at the end), the app and a bare "hello" Flask app under the same gunicorn
 settings, one client (a thread pool) loading both. Prints requests/s of the catalogue page, the
@@ -250,6 +250,8 @@ def bench(tmp: Path, database_url: str, servers: list[Server]) -> None:
         verdict = "" if target is None else (f"  (target ≥ {target}: "
                                              f"{'ok' if rate / bare >= target else 'MISSED'})")
         print(f"  {name:<22} {rate / bare:6.2f}{verdict}")
+    if "--throughput-only" in sys.argv:
+        return
 
     urls = {
         "catalogue page 1": "/produkte",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, Temperature
@@ -29,7 +29,13 @@ from marketplace.orders.checkout.errors import (
     WrongSubRegion,
 )
 from marketplace.orders.models import Fulfilment
-from marketplace.pickup.models import CompartmentState, ParcelStation, PickupKind, PickupPlace
+from marketplace.pickup.models import (
+    Compartment,
+    CompartmentState,
+    ParcelStation,
+    PickupKind,
+    PickupPlace,
+)
 from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
@@ -166,23 +172,46 @@ def check_delivery_day(sub_region: SubRegion, day: object, now: datetime) -> Del
     raise NotADeliveryDay()
 
 
-def temperatures_kept(place: PickupPlace) -> set[Temperature]:
-    """The temperature classes a pickup place can hold until handover."""
+def temperatures_kept(
+    place: PickupPlace, compartment_temperatures: Iterable[Temperature] | None = None,
+) -> set[Temperature]:
+    """The temperature classes a pickup place can hold until handover.
+
+    For a station, `compartment_temperatures` are the classes of its working compartments when
+    the caller has queried just those (`working_compartment_temperatures`, at checkout);
+    otherwise they come from the loaded compartments.
+    """
     if isinstance(place, ParcelStation):
         # A locker keeps a class only in a working compartment of that class: frozen goods
         # need a frozen compartment, a chilled one would let them thaw.
-        return {
-            c.temperature for c in place.compartments if c.state != CompartmentState.OUT_OF_SERVICE
-        } | {Temperature.AMBIENT}
+        if compartment_temperatures is None:
+            compartment_temperatures = (
+                c.temperature for c in place.compartments
+                if c.state != CompartmentState.OUT_OF_SERVICE
+            )
+        return set(compartment_temperatures) | {Temperature.AMBIENT}
     if place.has_chilled_shelf:
         return {Temperature.AMBIENT, Temperature.CHILLED, Temperature.FROZEN}
     return {Temperature.AMBIENT}
 
 
-def check_cold_chain(place: PickupPlace | None, temperatures: Iterable[Temperature]) -> None:
+def working_compartment_temperatures(station_id: int) -> set[Temperature]:
+    """The temperature classes of a station's compartments that are not out of service."""
+    return set(db.session.scalars(
+        select(Compartment.temperature).distinct().where(
+            Compartment.station_id == station_id,
+            Compartment.state != CompartmentState.OUT_OF_SERVICE,
+        )
+    ))
+
+
+def check_cold_chain(
+    place: PickupPlace | None, temperatures: Iterable[Temperature],
+    compartment_temperatures: Iterable[Temperature] | None = None,
+) -> None:
     if place is None:  # the door: the driver hands it over from the cooled van
         return
-    if not set(temperatures) <= temperatures_kept(place):
+    if not set(temperatures) <= temperatures_kept(place, compartment_temperatures):
         raise ColdChainBroken()
 
 
@@ -211,12 +240,10 @@ def parse_fulfilment_kind(kind: object) -> Fulfilment:
 
 
 def load_pickup_place(place_id: object) -> PickupPlace | None:
+    """The place alone; a station's compartments are not loaded (see `check_cold_chain`)."""
     if not is_strict_int(place_id):
         return None
-    return db.session.scalars(
-        select(PickupPlace).where(PickupPlace.id == place_id)
-        .options(selectinload(ParcelStation.compartments))
-    ).first()
+    return db.session.get(PickupPlace, place_id)
 
 
 def list_door_windows(sub_region: SubRegion) -> list[str]:
@@ -249,5 +276,10 @@ def resolve_fulfilment(
     place = check_pickup_place(load_pickup_place(choice.pickup_place_id), sub_region)
     if place.kind != PickupKind(kind.value):
         raise PickupPlaceUnavailable()
-    check_cold_chain(place, temperatures)
+    temperatures = set(temperatures)
+    # Ambient goods fit any place; only cold goods need a look at the station's compartments.
+    needs_cold = isinstance(place, ParcelStation) and temperatures - {Temperature.AMBIENT}
+    check_cold_chain(
+        place, temperatures, working_compartment_temperatures(place.id) if needs_cold else (),
+    )
     return ResolvedFulfilment(kind, place, 0)
