@@ -6,14 +6,13 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core.ids import order_number
+from marketplace.core.inserts import attach_as_loaded, insert_new
 from marketplace.extensions import db, start_writing
 from marketplace.orders.checkout.errors import (
     CutoffPassed,
@@ -166,47 +165,17 @@ def _write_order(order: Order) -> None:
     a third of the cost of a checkout (README, "Performance").
     """
     connection = db.session.connection()
-    (order.id,) = _insert_rows(connection, [order])
+    (order.id,) = insert_new(connection, [order])
     for producer_order in order.producer_orders:
         producer_order.order_id = order.id
-    _insert_rows(connection, order.producer_orders)
+    insert_new(connection, order.producer_orders)
     for line in order.lines:
         line.order_id, line.producer_order_id = order.id, line.producer_order.id
-    _insert_rows(connection, order.lines)
+    insert_new(connection, order.lines)
     for event in order.events:
         event.order_id = order.id
-    _insert_rows(connection, order.events)
-    for obj in (order, *order.producer_orders, *order.lines, *order.events):
-        make_transient_to_detached(obj)
-    db.session.add(order)  # cascades to the producer orders, lines and events
-
-
-def _insert_rows(connection, objects: list) -> list[int]:
-    """INSERT new objects of one class in one statement; sets and returns their ids.
-
-    Columns the object leaves unset get their column default, on the object too."""
-    mapper = sa_inspect(type(objects[0]))
-    table = mapper.local_table
-    rows = []
-    for obj in objects:
-        row = {}
-        for prop in mapper.column_attrs:
-            column = prop.columns[0]
-            if column.primary_key:
-                continue
-            if prop.key not in obj.__dict__ and column.default is not None:
-                default = column.default
-                setattr(obj, prop.key, default.arg(None) if default.is_callable else default.arg)
-            row[column.key] = getattr(obj, prop.key)
-        rows.append(row)
-    if len(rows) == 1:
-        ids = [connection.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()]
-    else:
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = list(connection.execute(statement, rows).scalars())
-    for obj, id_ in zip(objects, ids, strict=True):
-        obj.id = id_
-    return ids
+    insert_new(connection, order.events)
+    attach_as_loaded(db.session, order, (order, *order.producer_orders, *order.lines, *order.events))
 
 
 def place_order(
