@@ -85,6 +85,11 @@ _SCHEMAS = {
         "properties": {
             "items": {"type": "array", "items": _ref("Product")},
             "page": _INT, "pages": _INT, "total": _INT, "per_page": _INT,
+            "total_is_exact": {
+                "type": "boolean",
+                "description": "false when counting stopped early on a very large result: "
+                               "total and pages are then lower bounds",
+            },
         },
     },
     "ProductChange": {

@@ -110,6 +110,7 @@ def list_products():
     return {
         "items": [serialize.product(i.product, i.distance_km) for i in result.items],
         "page": result.page, "pages": result.pages, "total": result.total, "per_page": per_page,
+        "total_is_exact": result.total_is_exact,
     }
 
 

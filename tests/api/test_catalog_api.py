@@ -18,6 +18,7 @@ def test_products_are_listed_with_distance_and_pages(client, world):
     assert response.status_code == 200
     data = response.get_json()
     assert data["total"] == 5 and data["pages"] == 3 and data["page"] == 1
+    assert data["total_is_exact"] is True
     assert len(data["items"]) == 2 and PRODUCT_KEYS <= set(data["items"][0])
     first = data["items"][0]
     assert first["producer"] == {"id": world.producer_a.id, "name": world.producer_a.name}
@@ -25,6 +26,22 @@ def test_products_are_listed_with_distance_and_pages(client, world):
     names = {i["name"] for p in (1, 2, 3)
              for i in client.get(f"/api/v1/products?per_page=2&page={p}").get_json()["items"]}
     assert names == {"Bauernbrot", "Vollmilch", "Riesling", "Streuselkuchen", "Eiscreme"}
+
+
+def test_a_capped_count_says_it_is_a_lower_bound(client, world, monkeypatch):
+    from marketplace.catalog import queries
+
+    for n in range(6):
+        f.make_product(world.producer_a, name=f"Ware {n}")
+    db.session.commit()
+    # Counting stops a little past what the page needs, per producer (the cap is 2 here).
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    data = client.get("/api/v1/products?per_page=2&page=1").get_json()
+    assert data["total_is_exact"] is False and 2 <= data["total"] < 11
+    assert len(data["items"]) == 2 and data["pages"] >= 1
+    monkeypatch.setattr(queries, "COUNT_CAP", 1000)
+    exact = client.get("/api/v1/products?per_page=2&page=1").get_json()
+    assert exact["total_is_exact"] is True and exact["total"] == 11
 
 
 def test_products_can_be_searched_and_filtered(client, world):
