@@ -11,21 +11,25 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.delivery.models import StopProblem
 
 WEEKDAY_CHOICES = [
-    (1, _l("Montag")), (2, _l("Dienstag")), (3, _l("Mittwoch")), (4, _l("Donnerstag")),
-    (5, _l("Freitag")), (6, _l("Samstag")), (7, _l("Sonntag")),
+    SelectChoice(1, _l("Montag")), SelectChoice(2, _l("Dienstag")), SelectChoice(3, _l("Mittwoch")),
+    SelectChoice(4, _l("Donnerstag")), SelectChoice(5, _l("Freitag")), SelectChoice(6, _l("Samstag")),
+    SelectChoice(7, _l("Sonntag")),
 ]
-SECONDS_CHOICES = [(2, _l("2 Sekunden (schnell)")), (5, _l("5 Sekunden")), (10, _l("10 Sekunden")),
-                   (30, _l("30 Sekunden (gründlich)"))]
+SECONDS_CHOICES = [
+    SelectChoice(2, _l("2 Sekunden (schnell)")), SelectChoice(5, _l("5 Sekunden")),
+    SelectChoice(10, _l("10 Sekunden")), SelectChoice(30, _l("30 Sekunden (gründlich)")),
+]
 PROBLEM_CHOICES = [
-    (StopProblem.CLOSED.value, _l("Geschlossen")),
-    (StopProblem.NO_ROOM.value, _l("Kein Platz")),
-    (StopProblem.DAMAGED.value, _l("Ware beschädigt")),
+    SelectChoice(StopProblem.CLOSED.value, _l("Geschlossen")),
+    SelectChoice(StopProblem.NO_ROOM.value, _l("Kein Platz")),
+    SelectChoice(StopProblem.DAMAGED.value, _l("Ware beschädigt")),
 ]
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import role_required
@@ -196,7 +197,7 @@ def settings(slug: str):
     form = ScheduleForm(obj=schedule)
     places = db.session.scalars(select(Place).join(Municipality).where(
         Municipality.sub_region_id == sub_region.id).order_by(Place.name)).all()
-    form.hub_place_id.choices = [(p.id, p.name) for p in places]
+    form.hub_place_id.choices = [SelectChoice(p.id, p.name) for p in places]
     if schedule is not None and not form.is_submitted():
         form.weekdays.data = schedule.weekdays
     if form.validate_on_submit():
