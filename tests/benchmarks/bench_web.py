@@ -102,10 +102,24 @@ def request(url: str, data: dict | None = None, headers: dict | None = None) -> 
         return error.code, error.read()
 
 
-def throughput(name: str, call) -> float:
-    """Requests per second of `call` from CLIENT_THREADS threads for LOAD_SECONDS."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children, e.g. gunicorn and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0.0
+    for process in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def throughput(name: str, call, server: Server) -> float:
+    """Requests per second of `call` from CLIENT_THREADS threads for LOAD_SECONDS; also prints
+    the CPU time per request of the server and of this client, which, unlike the rate, hardly
+    depends on what else the machine is doing."""
     for _ in range(5):
         call()  # warm up
+    server_cpu, client_cpu = cpu_seconds(server.process.pid), time.process_time()
     stop_at = time.perf_counter() + LOAD_SECONDS
     count, failures = 0, 0
     lock = threading.Lock()
@@ -125,7 +139,10 @@ def throughput(name: str, call) -> float:
         for _ in range(CLIENT_THREADS):
             pool.submit(worker)
     rate = count / (time.perf_counter() - started)
-    print(f"  {name:<22} {rate:8.1f} req/s  ({count} requests, {failures} failed)")
+    server_ms = (cpu_seconds(server.process.pid) - server_cpu) / count * 1000
+    client_ms = (time.process_time() - client_cpu) / count * 1000
+    print(f"  {name:<22} {rate:8.1f} req/s  ({count} requests, {failures} failed)  "
+          f"CPU per request: server {server_ms:.2f} ms, client {client_ms:.2f} ms")
     if failures:
         raise SystemExit(f"{name}: {failures} requests failed")
     return rate
@@ -232,17 +249,19 @@ def bench(tmp: Path, database_url: str, servers: list[Server]) -> None:
              "items": [{"product_id": product_id, "quantity": 1}]}
 
     print(f"\nthroughput on {database_url.split(':')[0]}: gunicorn -w {WORKERS} --threads {THREADS}, "
-          f"{CLIENT_THREADS} client threads, {LOAD_SECONDS:.0f} s each, 1,000 products")
-    bare = throughput("bare Flask page", lambda: request(hello.url + "/")[0])
+          f"{CLIENT_THREADS} client threads, {LOAD_SECONDS:.0f} s each, 1,000 products; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    bare = throughput("bare Flask page", lambda: request(hello.url + "/")[0], hello)
     rates = {
-        "catalogue": throughput("catalogue /produkte", lambda: request(base + "/produkte")[0]),
+        "catalogue": throughput("catalogue /produkte", lambda: request(base + "/produkte")[0], app),
         "catalogue, no cache": throughput(
-            "  the same, cache off", lambda: request(uncached.url + "/produkte")[0]),
-        "product API": throughput("GET /api/v1/products", lambda: request(base + "/api/v1/products")[0]),
+            "  the same, cache off", lambda: request(uncached.url + "/produkte")[0], uncached),
+        "product API": throughput(
+            "GET /api/v1/products", lambda: request(base + "/api/v1/products")[0], app),
         "product API, no cache": throughput(
-            "  the same, cache off", lambda: request(uncached.url + "/api/v1/products")[0]),
+            "  the same, cache off", lambda: request(uncached.url + "/api/v1/products")[0], uncached),
         "order placement": throughput(
-            "POST /api/v1/orders", lambda: request(base + "/api/v1/orders", order, auth)[0]),
+            "POST /api/v1/orders", lambda: request(base + "/api/v1/orders", order, auth)[0], app),
     }
     print("\nratio to the bare page:")
     for name, rate in rates.items():
