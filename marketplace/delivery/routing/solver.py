@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from functools import reduce
 
 import pyvrp
-import pyvrp.search
 from pyvrp import (
     CostEvaluator,
     IteratedLocalSearchParams,
@@ -47,12 +46,6 @@ SOLUTIONS_BETWEEN_UPDATES = 500
 INITIAL_PENALTY = 100.0
 PENALTY_UPDATES = 120
 ITERATIONS_PER_HISTORY = 50
-# Escaping a basin both workers share (README.md, "How the search works now").
-GLOBAL_STALL = 3_000
-DIVERSIFY = "best"
-KICK_FRACTION = 0.3
-WORKER_NUM_NEIGHBOURS: tuple[int, ...] = ()
-WORKER_WEIGHT_WAIT_TIME: tuple[float, ...] = ()
 _CALIBRATION_ITERATIONS = 50
 
 
@@ -234,42 +227,6 @@ class SearchSettings:
     # If set, the late-acceptance history is the expected number of iterations of the run
     # divided by this (short runs want a short memory, long runs a long one).
     iterations_per_history: int | None = ITERATIONS_PER_HISTORY
-    # If set, a worker restarts after min(num_iters_no_improvement, expected iterations / this)
-    # idle iterations.
-    iterations_per_restart: int | None = None
-    # When a worker other than worker 0 is due for a restart and the best cost known to it has
-    # not changed for `global_stall` iterations (so all workers sit in the same basin), it does
-    # not restart from that best but from a fresh random solution ("random"), from the best
-    # with a large perturbation ("kick", `kick_fraction` of the clients), from the best after a
-    # detour over changed arc costs ("noise", below), or from the best anyway ("best": no
-    # diversification, the default; the others measured worse, see README.md). Worker 0 always
-    # restarts from the best.
-    global_stall: int = GLOBAL_STALL
-    diversify: str = DIVERSIFY
-    kick_fraction: float = KICK_FRACTION
-    # "noise": search for `noise_iterations` iterations on a copy of the problem in which every
-    # arc of the shared best costs (1 + noise_penalty) times as much, then go on from there on
-    # the real problem (guided-local-search style: the basin's own arcs are made unattractive).
-    noise_penalty: float = 0.5
-    noise_iterations: int = 1_000
-    # Per-worker granular neighbourhood (worker k uses entry k modulo the length; empty: all
-    # workers use `num_neighbours` and PyVRP's default wait-time weight).
-    worker_num_neighbours: tuple[int, ...] = WORKER_NUM_NEIGHBOURS
-    worker_weight_wait_time: tuple[float, ...] = WORKER_WEIGHT_WAIT_TIME
-    # Operators of pyvrp.search added to PyVRP's default set (by class name).
-    extra_operators: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.diversify not in ("best", "random", "kick", "noise"):
-            raise ValueError(f"unknown diversify mode {self.diversify!r}")
-
-    def neighbourhood(self, worker: int) -> NeighbourhoodParams:
-        count, wait = self.num_neighbours, NeighbourhoodParams().weight_wait_time
-        if self.worker_num_neighbours:
-            count = self.worker_num_neighbours[worker % len(self.worker_num_neighbours)]
-        if self.worker_weight_wait_time:
-            wait = self.worker_weight_wait_time[worker % len(self.worker_weight_wait_time)]
-        return NeighbourhoodParams(weight_wait_time=wait, num_neighbours=count)
 
     def solve_params(self) -> SolveParams:
         return SolveParams(
@@ -384,20 +341,12 @@ def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchS
     """
     end = _clock() + (deadline - time.monotonic())
     params = settings.solve_params()
-    worker = peers.me if peers is not None else 0
     rng = RandomNumberGenerator(seed=seed)
-    neighbours = compute_neighbours(data, settings.neighbourhood(worker))
-    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
-    kick = None
-    if worker > 0 and settings.diversify == "kick":
-        size = max(params.perturbation.max_perturbations, round(settings.kick_fraction * data.num_clients))
-        kick = LocalSearch(data, rng, neighbours, PerturbationManager(PerturbationParams(size, size)))
-    operators = list(params.operators) + [getattr(pyvrp.search, name) for name in settings.extra_operators]
-    for op in operators:
+    ls = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood),
+                     PerturbationManager(params.perturbation))
+    for op in params.operators:
         if op.supports(data):
             ls.add_operator(op(data))
-            if kick is not None:
-                kick.add_operator(op(data))
     penalties = params.penalty.midpoint_penalties(data)
     if settings.initial_penalty is not None:
         unit = max((max(vt.unit_distance_cost, vt.unit_duration_cost) for vt in data.vehicle_types()), default=1)
@@ -414,11 +363,6 @@ def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchS
     position = 0
     stale = 0
     iterations = 0
-    best_seen_at = 0  # iteration at which best_cost (anyone's) last changed
-    run_best = best_cost  # best cost of the current trajectory (since the last restart)
-    diverged = False  # the current trajectory started away from the shared best
-    restarts: dict[str, int] = {}
-    restart_after = settings.num_iters_no_improvement
     started = _clock()
     while _clock() < end:
         iterations += 1
@@ -431,49 +375,26 @@ def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchS
             if settings.iterations_per_history:
                 length = min(max(round(expected / settings.iterations_per_history), 20), 2000)
                 history, position = [None] * length, 0
-            if settings.iterations_per_restart:
-                restart_after = min(restart_after, max(round(expected / settings.iterations_per_restart), 100))
         if peers is not None:
             received = peers.better_than(best_cost)
             if received is not None:
                 best_cost, best = received
-                best_seen_at = iterations
-                if not diverged:
-                    run_best = min(run_best, best_cost)
                 if settings.adopt_at_once:
                     curr, stale = best, 0
                     history = [None] * len(history)
-        if stale >= restart_after:
-            mode = "best"
-            if worker > 0 and settings.diversify != "best" and iterations - best_seen_at >= settings.global_stall:
-                mode = settings.diversify
-            if mode == "random":
-                curr = ls(Solution.make_random(data, rng), pm.cost_evaluator(), exhaustive=True)
-            elif mode == "kick":
-                curr = kick(best, pm.cost_evaluator(), exhaustive=False)
-            elif mode == "noise":
-                escaped = _escape_by_noise(data, best, rng, neighbours, operators, pm, settings, end)
-                curr = ls(escaped, pm.cost_evaluator(), exhaustive=True)
-            else:
-                curr = best
-            restarts[mode] = restarts.get(mode, 0) + 1
-            diverged = mode != "best"
-            run_best = objective.cost(curr) if diverged else best_cost
-            stale = 0
+        if stale >= settings.num_iters_no_improvement:
+            curr, stale = best, 0
             history = [None] * len(history)
         evaluator = pm.cost_evaluator()
         cand = ls(curr, evaluator, exhaustive=False)
         pm.register(cand)
         stale += 1
         cand_cost = objective.cost(cand)
-        if cand_cost < run_best:
-            run_best, stale = cand_cost, 0
         if cand_cost < best_cost:
             better = ls(cand, evaluator, exhaustive=True)
             if objective.cost(better) < cand_cost:
                 cand, cand_cost = better, objective.cost(better)
             best, best_cost, stale = cand, cand_cost, 0
-            best_seen_at = iterations
             if peers is not None:
                 peers.offer(best_cost, best)
         # Late-acceptance hill climbing (Burke and Bykov 2017) as in PyVRP's ILS: accept what
@@ -487,43 +408,7 @@ def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchS
         if curr_pen < late_pen or late is None:
             history[position] = curr
         position = (position + 1) % len(history)
-    if os.environ.get("LANDKORB_ROUTING_DEBUG"):
-        print(f"worker {worker} seed {seed}: {iterations} iterations, restarts {restarts}, best {best_cost}",
-              flush=True)
     return best_cost, best
-
-
-def _with_data(solution: Solution, data: pyvrp.ProblemData) -> Solution:
-    return Solution(data, [pyvrp.Route(data, [a.idx for a in r if a.is_client()], r.vehicle_type())
-                           for r in solution.routes()])
-
-
-def _escape_by_noise(data, best: Solution, rng, neighbours, operators, pm: PenaltyManager,
-                     settings: SearchSettings, end: float) -> Solution:
-    """Leave the basin of `best`: search where its own arcs are dearer, come back to the real costs."""
-    matrices = [data.distance_matrix(k).copy() for k in range(data.num_profiles)]
-    for route in best.routes():
-        stops = [a.idx for a in route]  # start depot, clients, end depot
-        for a, b in zip(stops, stops[1:], strict=False):
-            for matrix in matrices:
-                matrix[a, b] = round(matrix[a, b] * (1.0 + settings.noise_penalty))
-    noisy = data.replace(distance_matrices=matrices)
-    nls = LocalSearch(noisy, rng, neighbours, PerturbationManager(PerturbationParams(
-        1, settings.max_perturbations)))
-    for op in operators:
-        if op.supports(noisy):
-            nls.add_operator(op(noisy))
-    evaluator = pm.cost_evaluator()
-    curr = nls(_with_data(best, noisy), evaluator, exhaustive=True)
-    curr_pen = evaluator.penalised_cost(curr)
-    for _ in range(settings.noise_iterations):
-        if _clock() >= end:
-            break
-        cand = nls(curr, evaluator, exhaustive=False)
-        cand_pen = evaluator.penalised_cost(cand)
-        if cand_pen <= curr_pen:
-            curr, curr_pen = cand, cand_pen
-    return _with_data(curr, data)
 
 
 def _mp_context():

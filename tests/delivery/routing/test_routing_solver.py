@@ -168,28 +168,3 @@ def test_search_settings_adapt_to_the_time_limit():
     settings = SearchSettings(penalty_updates=10, iterations_per_history=5)
     result = solve(problem, 0.2, seeds=[3], workers=1, settings=settings)
     assert result.distance == pytest.approx(6000)
-
-
-@pytest.mark.parametrize("diversify", ["best", "random", "kick", "noise"])
-def test_restart_modes_keep_the_best_solution(diversify):
-    # Restarts after 100 idle iterations and diversification as soon as the shared best has
-    # been the same for 100 iterations: every mode runs many times in 0.6 s on this tiny
-    # problem and the best solution found must survive all of them.
-    problem = line_problem({f"s{k}": k for k in range(1, 9)}, [van("v1", ambient=4), van("v2", ambient=4)])
-    settings = SearchSettings(num_iters_no_improvement=100, global_stall=100, diversify=diversify,
-                              kick_fraction=0.5, iterations_per_restart=None)
-    result = solve(problem, 0.6, seeds=[1, 2], workers=2, settings=settings)
-    assert result.distance == pytest.approx(2 * (4000 + 8000))
-    assert check_result(problem, result).is_feasible
-
-
-def test_workers_can_use_different_neighbourhoods():
-    settings = SearchSettings(worker_num_neighbours=(50, 3), worker_weight_wait_time=(0.2, 1.0),
-                              extra_operators=("Relocate3", "Swap33"))
-    assert settings.neighbourhood(0).num_neighbours == 50
-    assert settings.neighbourhood(1).num_neighbours == 3
-    assert settings.neighbourhood(3).weight_wait_time == pytest.approx(1.0)
-    problem = line_problem({f"s{k}": k for k in range(1, 7)}, [van("v1", ambient=3), van("v2", ambient=3)])
-    result = solve(problem, 0.4, seeds=[1, 2], workers=2, settings=settings)
-    assert result.distance == pytest.approx(2 * (3000 + 6000))
-    assert check_result(problem, result).is_feasible
