@@ -59,8 +59,10 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 @event.listens_for(Engine, "begin")
 def _begin_immediate_on_sqlite(connection) -> None:
     # Writers take the write lock at the start so concurrent checkouts queue up instead of
-    # failing with "database is locked" when a reader later tries to write. Page views
-    # (GET/HEAD) only read and start a deferred transaction, so they never wait for a writer.
+    # failing with "database is locked" when a reader later tries to write; they queue for it
+    # in the application first (core.sqlite_writers). Page views (GET/HEAD) and the reading
+    # part of a `reads_before_writing` request start a deferred transaction and never wait.
+    # A failed BEGIN gives the turn back at once (the rollback that follows would too).
     if connection.dialect.name != "sqlite":
         return
     if _is_read_only_request():
