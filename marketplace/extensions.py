@@ -99,6 +99,7 @@ def writes_on_get(view):
 # the application context, which tests keep across requests).
 _PHASE = "landkorb.sqlite_phase"
 _CHANGES = "landkorb.sqlite_changes_before_reading"
+_READ_CONNECTION = "landkorb.sqlite_read_connection"
 
 
 def reads_before_writing(view):
@@ -115,36 +116,52 @@ def reads_before_writing(view):
 
 
 def start_writing() -> None:
-    """In a `reads_before_writing` request on SQLite, end the read transaction; else nothing."""
+    """In a `reads_before_writing` request on SQLite, end the read transaction and take the write
+    lock; else nothing.
+
+    Both happen on the same connection, below SQLAlchemy: `COMMIT` ends the deferred read
+    transaction, then the connection waits for its turn in the writer queue and sends
+    `BEGIN IMMEDIATE`. For SQLAlchemy and the session it is one transaction that goes on, so the
+    objects loaded while reading stay loaded and the connection stays checked out (ending the
+    session's transaction and beginning another cost as much as the reads themselves).
+    """
     from flask import has_request_context, request
 
     if not has_request_context() or request.environ.get(_PHASE) != "reading":
         return
     request.environ[_PHASE] = "writing"
     session = db.session()
-    if session.new or session.dirty or session.deleted or _changed_while_reading(session):
+    if session.new or session.dirty or session.deleted or _changed_while_reading():
         raise RuntimeError("start_writing() after changes: they were made without the write lock")
-    # Nothing was written, so the loaded objects stay valid: keep them instead of expiring them.
-    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    dbapi_connection = request.environ.get(_READ_CONNECTION)
+    if dbapi_connection is None or not dbapi_connection.in_transaction:
+        return  # no read transaction is open: the next statement begins the write transaction
+    dbapi_connection.execute("COMMIT")
+    queued = isinstance(dbapi_connection, WriterQueuedConnection)
+    if queued:
+        dbapi_connection.wait_for_turn(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
     try:
-        session.commit()
-    finally:
-        session.expire_on_commit = expire_on_commit
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:
+            dbapi_connection.leave_queue()
+        raise
 
 
 def _note_changes_before_reading(connection) -> None:
     from flask import has_request_context, request
 
     if has_request_context() and request.environ.get(_PHASE) == "reading":
-        request.environ[_CHANGES] = connection.connection.dbapi_connection.total_changes
+        dbapi_connection = connection.connection.dbapi_connection
+        request.environ[_READ_CONNECTION] = dbapi_connection
+        request.environ[_CHANGES] = dbapi_connection.total_changes
 
 
-def _changed_while_reading(session) -> bool:
+def _changed_while_reading() -> bool:
     from flask import request
 
-    if not session.in_transaction() or _CHANGES not in request.environ:
-        return False
-    return session.connection().connection.dbapi_connection.total_changes != request.environ[_CHANGES]
+    dbapi_connection = request.environ.get(_READ_CONNECTION)
+    return dbapi_connection is not None and dbapi_connection.total_changes != request.environ[_CHANGES]
 
 
 def _is_read_only_request() -> bool:

@@ -1,39 +1,67 @@
-"""core.inserts: new objects written in one INSERT per class, then attached as if loaded."""
+"""core.inserts: plain records written in one INSERT per table, ids back in the rows' order."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import event, select
 
-from marketplace.core.inserts import attach_as_loaded, insert_new
+from marketplace.core.inserts import insert_rows, row_of
 from marketplace.regions.models import Region
 from tests.factories import make_region
 
+_regions = Region.__table__
 
-def test_insert_new_sets_ids_in_order_applies_defaults_and_attaches_without_a_flush(db):
+
+@dataclass
+class RegionRecord:
+    slug: str
+    name: str
+    platform_fee_permille: int = 80
+    id: int | None = None
+    not_a_column: str = "ignored"
+
+
+def test_row_of_takes_the_tables_columns_the_record_has_and_leaves_the_key_out():
+    row = row_of(RegionRecord("a", "A", id=7), _regions)
+    assert row == {"slug": "a", "name": "A", "platform_fee_permille": 80}
+
+
+def test_insert_rows_returns_the_ids_of_many_rows_in_their_order(db):
+    # (SQLite cannot return ids of a batch in order: SQLAlchemy sends one INSERT per row there.)
     existing = make_region()
     db.session.commit()
-    regions = [Region(slug=f"new-{n}", name=f"Neu {n}") for n in range(3)]
+    records = [RegionRecord(f"new-{n}", f"Neu {n}", platform_fee_permille=50 + n) for n in range(3)]
     connection = db.session.connection()
-    ids = insert_new(connection, regions)
-    assert ids == [r.id for r in regions] and len(set(ids)) == 3 and existing.id not in ids
+    ids = insert_rows(connection, _regions, [row_of(r, _regions) for r in records], return_ids=True)
+    assert len(set(ids)) == 3 and existing.id not in ids
     rows = {row.id: row for row in db.session.execute(
         select(Region.id, Region.slug, Region.platform_fee_permille).where(Region.id.in_(ids)))}
-    assert [rows[r.id].slug for r in regions] == ["new-0", "new-1", "new-2"]  # each id its row
-    assert [rows[r.id].platform_fee_permille for r in regions] == [100] * 3  # the column default
-    assert [r.platform_fee_permille for r in regions] == [100] * 3  # also on the objects
+    assert [(rows[i].slug, rows[i].platform_fee_permille) for i in ids] == [
+        ("new-0", 50), ("new-1", 51), ("new-2", 52),
+    ]
 
-    statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
+def test_insert_rows_without_ids_sends_one_statement_for_many_rows(db):
+    statements: list[bool] = []
 
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT"):
+            statements.append(executemany)
+
+    connection = db.session.connection()
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        for region in regions:
-            attach_as_loaded(db.session, region, [region])
-        assert all(r in db.session and r not in db.session.new for r in regions)
-        assert not db.session.dirty
-        db.session.flush()
-        assert regions[1].slug == "new-1"
+        insert_rows(connection, _regions, [row_of(RegionRecord(f"m{n}", f"M {n}"), _regions) for n in range(3)])
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert statements == [True]  # one executemany
+    assert db.session.scalar(select(Region.id).where(Region.slug == "m2")) is not None
+
+
+def test_insert_rows_without_ids_and_a_single_row(db):
+    connection = db.session.connection()
+    assert insert_rows(connection, _regions, [row_of(RegionRecord("solo", "Solo"), _regions)]) == []
+    (one,) = insert_rows(connection, _regions, [row_of(RegionRecord("one", "Eins"), _regions)],
+                         return_ids=True)
+    slugs = dict(db.session.execute(select(Region.id, Region.slug).where(Region.slug.in_(["solo", "one"]))).all())
+    assert sorted(slugs.values()) == ["one", "solo"] and slugs[one] == "one"

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import bindparam, select
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import N_, DomainError
@@ -30,45 +32,64 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _password_stamp(user: User) -> str:
+def _password_stamp(password_hash: str) -> str:
     # Part of the token: a new password makes every older token invalid.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def issue_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "pw": _password_stamp(user)})
+    return _serializer().dumps({"uid": user.id, "pw": _password_stamp(user.password_hash)})
 
 
-def user_from_token(token: str) -> User | None:
+@dataclass(frozen=True)
+class ApiAccount:
+    """Whose token a request carries: enough for services that take a user by its id."""
+
+    id: int
+
+
+_users = User.__table__
+# Checked on every API request: a prebuilt Core statement, no ORM object (README, "Performance").
+_TOKEN_ACCOUNT = select(_users.c.active, _users.c.password_hash).where(_users.c.id == bindparam("id"))
+
+
+def account_from_token(token: str) -> ApiAccount | None:
+    """The account of a valid token: signed by us, not expired, of an active user whose
+    password has not changed since."""
     try:
         data = _serializer().loads(token, max_age=current_app.config["API_TOKEN_MAX_AGE_S"])
     except BadSignature:  # also SignatureExpired
         return None
     if not isinstance(data, dict) or type(data.get("uid")) is not int:
         return None
-    user = db.session.get(User, data["uid"])
-    if user is None or not user.active or data.get("pw") != _password_stamp(user):
+    row = db.session.connection().execute(_TOKEN_ACCOUNT, {"id": data["uid"]}).first()
+    if row is None or not row.active or data.get("pw") != _password_stamp(row.password_hash):
         return None
-    return user
+    return ApiAccount(data["uid"])
 
 
-def _bearer_user(required: bool) -> User | None:
+def _bearer_account(required: bool) -> ApiAccount | None:
     header = request.headers.get("Authorization", "")
     if not header:
         if required:
             raise Unauthenticated()
         return None
     scheme, _, token = header.partition(" ")
-    user = user_from_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:  # a wrong token is refused, never treated as anonymous
+    account = account_from_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if account is None:  # a wrong token is refused, never treated as anonymous
         raise Unauthenticated()
-    return user
+    return account
+
+
+def _authenticate(required: bool) -> None:
+    g.api_account = _bearer_account(required)
+    g.pop("api_user", None)  # loaded on demand, for this account (tests keep `g` across requests)
 
 
 def token_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        g.api_user = _bearer_user(required=True)
+        _authenticate(required=True)
         return view(*args, **kwargs)
 
     return wrapped
@@ -77,11 +98,19 @@ def token_required(view):
 def token_optional(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        g.api_user = _bearer_user(required=False)
+        _authenticate(required=False)
         return view(*args, **kwargs)
 
     return wrapped
 
 
+def api_account() -> ApiAccount | None:
+    return g.get("api_account")
+
+
 def api_user() -> User | None:
-    return g.get("api_user")
+    """The token's user as an ORM object, loaded on first use."""
+    if "api_user" not in g:
+        account = api_account()
+        g.api_user = db.session.get(User, account.id) if account is not None else None
+    return g.api_user

@@ -7,7 +7,14 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role
 from marketplace.accounts.services import authenticate
 from marketplace.api import serialize
-from marketplace.api.auth import InvalidCredentials, api_user, issue_token, token_optional, token_required
+from marketplace.api.auth import (
+    InvalidCredentials,
+    api_account,
+    api_user,
+    issue_token,
+    token_optional,
+    token_required,
+)
 from marketplace.api.openapi import build_openapi
 from marketplace.api.parsing import (
     InvalidField,
@@ -207,7 +214,7 @@ def create_order():
     if not isinstance(payment_method, str):
         raise InvalidField(field="payment_method")
     order, payment = submit_order(
-        resident=api_user(), items=[_order_item(i) for i in body_list(data, "items")],
+        resident=api_account(), items=[_order_item(i) for i in body_list(data, "items")],
         delivery_date=body_date(data, "delivery_date"), fulfilment=_fulfilment(data),
         payment_method=payment_method, now=_now(),
         idempotency_key=request.headers.get("Idempotency-Key"),
@@ -233,7 +240,7 @@ def list_orders():
 
 
 def _own_order(order_id: int):
-    order = order_queries.get_order_of_resident(order_id, api_user().id)
+    order = order_queries.get_order_of_resident(order_id, api_account().id)
     if order is None:
         raise NotFound()
     return order

@@ -120,23 +120,32 @@ class Product(db.Model):
         return round(self.price_cents * 1000 / grams)
 
     def is_in_season(self, day: date) -> bool:
-        if self.season_start is None or self.season_end is None:
-            return True
-        # Seasons repeat yearly: compare month and day only, also across new year.
-        key = (day.month, day.day)
-        start = (self.season_start.month, self.season_start.day)
-        end = (self.season_end.month, self.season_end.day)
-        return start <= key <= end if start <= end else key >= start or key <= end
+        return is_in_season(self.season_start, self.season_end, day)
 
     def is_available_on(self, day: date) -> bool:
-        return (
-            self.is_active
-            and bool(self.available_weekday_mask & (1 << (day.isoweekday() - 1)))
-            and self.is_in_season(day)
-        )
+        return is_available_on(self, day)
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name}>"
+
+
+def is_available_on(product, day: date) -> bool:
+    """Whether a product (a Product or a record with its fields) can be ordered for `day`."""
+    return (
+        product.is_active
+        and bool(product.available_weekday_mask & (1 << (day.isoweekday() - 1)))
+        and is_in_season(product.season_start, product.season_end, day)
+    )
+
+
+def is_in_season(season_start: date | None, season_end: date | None, day: date) -> bool:
+    """Whether `day` lies in a season; seasons repeat yearly, also across new year."""
+    if season_start is None or season_end is None:
+        return True
+    key = (day.month, day.day)
+    start = (season_start.month, season_start.day)
+    end = (season_end.month, season_end.day)
+    return start <= key <= end if start <= end else key >= start or key <= end
 
 
 search.install_ddl_events(Product.__table__)

@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core.ids import order_number
-from marketplace.core.inserts import attach_as_loaded, insert_new
+from marketplace.core.inserts import insert_rows, row_of
 from marketplace.extensions import db, start_writing
 from marketplace.orders.checkout.errors import (
     CutoffPassed,
@@ -20,16 +21,18 @@ from marketplace.orders.checkout.errors import (
     InvalidIdempotencyKey,
     InvalidPaymentMethod,
     InvalidTransition,
+    NoHomeAddress,
     OutOfStock,
 )
+from marketplace.orders.checkout.facts import ProductFacts, read_products, read_resident
 from marketplace.orders.checkout.options import price_lines
 from marketplace.orders.checkout.rules import (
     FulfilmentChoice,
     check_available_on,
     check_delivery_day,
+    check_orderable,
     check_product_id,
     check_quantity,
-    home_sub_region,
     load_products,
     parse_fulfilment_kind,
     resolve_fulfilment,
@@ -45,7 +48,8 @@ from marketplace.orders.models import (
     PaymentMethod,
     ProducerOrder,
 )
-from marketplace.orders.transitions import HOLDS_STOCK, move_order
+from marketplace.orders.placed import PlacedEvent, PlacedLine, PlacedOrder, PlacedProducerOrder
+from marketplace.orders.transitions import HOLDS_STOCK, can_move, move_order
 
 _products = Product.__table__
 
@@ -74,16 +78,23 @@ def fingerprint_order(
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _existing_order(resident: User, key: str, fingerprint: str) -> Order | None:
+def _existing_order(resident_id: int, key: str, fingerprint: str) -> Order | None:
     order = db.session.scalars(
-        select(Order).where(Order.resident_id == resident.id, Order.idempotency_key == key)
+        select(Order).where(Order.resident_id == resident_id, Order.idempotency_key == key)
     ).first()
     if order is not None and order.request_fingerprint != fingerprint:
         raise IdempotencyMismatch()
     return order
 
 
-def _take_stock(products: dict[int, Product], quantities: dict[int, int]) -> None:
+_TAKE_STOCK = (
+    update(_products)
+    .where(_products.c.id == bindparam("product_id"), _products.c.stock >= bindparam("quantity"))
+    .values(stock=_products.c.stock - bindparam("quantity"))
+)
+
+
+def _take_stock(connection, products: dict[int, ProductFacts], quantities: dict[int, int]) -> None:
     """One guarded UPDATE per product, in ascending id order so concurrent checkouts of the same
     products lock rows in the same order and cannot deadlock.
 
@@ -93,15 +104,16 @@ def _take_stock(products: dict[int, Product], quantities: dict[int, int]) -> Non
         product = products[product_id]
         if product.stock is None:  # made to order
             continue
-        quantity = quantities[product_id]
-        result = db.session.connection().execute(
-            update(_products)
-            .where(_products.c.id == product_id, _products.c.stock >= quantity)
-            .values(stock=_products.c.stock - quantity)
+        result = connection.execute(
+            _TAKE_STOCK, {"product_id": product_id, "quantity": quantities[product_id]}
         )
         if result.rowcount != 1:
             raise OutOfStock(product=product.name)
-        db.session.expire(product, ["stock"])
+    # A Product this session holds (a page's, a test's) now shows a stale stock.
+    for product_id in quantities:
+        product = db.session.identity_map.get(identity_key(Product, product_id))
+        if product is not None:
+            db.session.expire(product, ["stock"])
 
 
 def _give_back_stock(order: Order) -> None:
@@ -118,14 +130,12 @@ def _give_back_stock(order: Order) -> None:
         db.session.expire(line.product, ["stock"])
 
 
-def _build_order(*, resident, placed_by, sub_region, day, fulfilment, payment_method, basket,
-                 key, fingerprint, now, confirm) -> Order:
-    order = Order(
-        number=order_number(), resident_id=resident.id,
-        placed_by_id=placed_by.id if placed_by is not None else None,
+def _build_order(*, resident_id, placed_by_id, sub_region, day, fulfilment, payment_method, basket,
+                 key, fingerprint, now, confirm) -> PlacedOrder:
+    order = PlacedOrder(
+        number=order_number(), resident_id=resident_id, placed_by_id=placed_by_id,
         sub_region_id=sub_region.id, delivery_date=day.date, cutoff_at=day.cutoff_at,
-        status=OrderStatus.PLACED, fulfilment=fulfilment.kind,
-        pickup_place=fulfilment.pickup_place,
+        status=OrderStatus.PLACED, fulfilment=fulfilment.kind, pickup_place=fulfilment.pickup_place,
         pickup_place_id=fulfilment.pickup_place.id if fulfilment.pickup_place else None,
         door_street=fulfilment.door_street, door_postcode=fulfilment.door_postcode,
         door_town=fulfilment.door_town, door_lat=fulfilment.door_lat, door_lon=fulfilment.door_lon,
@@ -135,64 +145,78 @@ def _build_order(*, resident, placed_by, sub_region, day, fulfilment, payment_me
         created_at=now,
     )
     for producer, lines in sorted(basket.lines_by_producer().items(), key=lambda kv: kv[0].id):
-        producer_order = ProducerOrder(
-            producer_id=producer.id, items_total_cents=sum(line.total_cents for line in lines)
-        )
-        order.producer_orders.append(producer_order)
-        for line in lines:
-            product = line.product
-            order.lines.append(OrderLine(
-                producer_order=producer_order, product_id=product.id, product_name=product.name,
-                unit=product.unit, temperature=product.temperature, crate_units=product.crate_units,
-                quantity=line.quantity, unit_price_cents=line.unit_price_cents,
-                vat_rate=product.vat_rate, total_cents=line.total_cents,
-            ))
-    actor = placed_by or resident
-    order.events.append(OrderEvent(
-        at=now, kind="placed", from_status=None, to_status=OrderStatus.PLACED, actor_id=actor.id,
+        order.producer_orders.append(PlacedProducerOrder(
+            producer_id=producer.id, items_total_cents=sum(line.total_cents for line in lines),
+            lines=[
+                PlacedLine(
+                    producer_order_id=None, product_id=line.product.id,
+                    product_name=line.product.name, unit=line.product.unit,
+                    temperature=line.product.temperature, crate_units=line.product.crate_units,
+                    quantity=line.quantity, unit_price_cents=line.unit_price_cents,
+                    vat_rate=line.product.vat_rate, total_cents=line.total_cents,
+                )
+                for line in lines
+            ],
+        ))
+    actor_id = placed_by_id or resident_id
+    order.events.append(PlacedEvent(
+        at=now, kind="placed", from_status=None, to_status=OrderStatus.PLACED, actor_id=actor_id,
     ))
     if confirm:
-        move_order(order, OrderStatus.CONFIRMED, now=now, actor=actor, kind="confirmed",
-                   note=payment_method.value, flush=False)
+        if not can_move(order, OrderStatus.CONFIRMED):
+            raise InvalidTransition()
+        order.status = OrderStatus.CONFIRMED
+        order.events.append(PlacedEvent(
+            at=now, kind="confirmed", from_status=OrderStatus.PLACED,
+            to_status=OrderStatus.CONFIRMED, actor_id=actor_id, note=payment_method.value,
+        ))
     return order
 
 
-def _write_order(order: Order) -> None:
-    """INSERT a freshly built order with its producer orders, lines and events (one statement per
-    table), then attach the objects to the session as if they had just been loaded.
+_orders, _producer_orders = Order.__table__, ProducerOrder.__table__
+_order_lines, _order_events = OrderLine.__table__, OrderEvent.__table__
 
-    The session's unit of work would write the same rows with far more bookkeeping; it was about
-    a third of the cost of a checkout (README, "Performance").
-    """
-    connection = db.session.connection()
-    (order.id,) = insert_new(connection, [order])
+
+def _write_order(connection, order: PlacedOrder) -> None:
+    """INSERT the order, its producer orders, lines and events: one statement per table."""
+    (order.id,) = insert_rows(connection, _orders, [row_of(order, _orders)], return_ids=True)
     for producer_order in order.producer_orders:
         producer_order.order_id = order.id
-    insert_new(connection, order.producer_orders)
-    for line in order.lines:
-        line.order_id, line.producer_order_id = order.id, line.producer_order.id
-    insert_new(connection, order.lines)
+    ids = insert_rows(
+        connection, _producer_orders,
+        [row_of(po, _producer_orders) for po in order.producer_orders], return_ids=True,
+    )
+    for producer_order, producer_order_id in zip(order.producer_orders, ids, strict=True):
+        producer_order.id = producer_order_id
+        for line in producer_order.lines:
+            line.order_id, line.producer_order_id = order.id, producer_order_id
+    insert_rows(connection, _order_lines, [row_of(line, _order_lines) for line in order.lines])
     for event in order.events:
         event.order_id = order.id
-    insert_new(connection, order.events)
-    attach_as_loaded(db.session, order, (order, *order.producer_orders, *order.lines, *order.events))
+    insert_rows(connection, _order_events, [row_of(event, _order_events) for event in order.events])
 
 
 def place_order(
-    *, resident: User, items: Iterable[tuple[int, int]], delivery_date: date,
+    *, resident, items: Iterable[tuple[int, int]], delivery_date: date,
     fulfilment: FulfilmentChoice, payment_method: PaymentMethod | str, now: datetime,
-    placed_by: User | None = None, idempotency_key: str | None = None, fingerprint: str | None = None,
+    placed_by=None, idempotency_key: str | None = None, fingerprint: str | None = None,
     confirm: bool = False,
-) -> Order:
+) -> PlacedOrder | Order:
     """Place an order of (product_id, quantity) items for a delivery day and take its stock.
 
-    Prices come from the products now (anything a client sends is ignored). Raises the
+    `resident` and `placed_by` (staff ordering for someone) are users, or anything with their
+    `id`. Prices come from the products now (anything a client sends is ignored). Raises the
     errors of `marketplace.orders.checkout`; on any refusal nothing is taken and no order is
-    written. Flushes; the caller commits once. With an idempotency key, the same resident sending
-    the same basket again gets the order placed the first time. `confirm` places it CONFIRMED at
+    written. Writes without the ORM (README, "Performance") and returns the `PlacedOrder` as
+    written; the caller commits once. With an idempotency key, the same resident sending the
+    same basket again gets the `Order` placed the first time. `confirm` places it CONFIRMED at
     once (both events recorded), for payment methods that need no online step (pay on pickup).
     """
-    sub_region = home_sub_region(resident)
+    connection = db.session.connection()
+    home = read_resident(connection, resident.id)
+    if home is None or home.sub_region is None:
+        raise NoHomeAddress()
+    sub_region = home.sub_region
     quantities = sum_quantities(items)
     try:
         payment_method = PaymentMethod(payment_method)
@@ -206,38 +230,39 @@ def place_order(
             quantities=quantities, delivery_date=delivery_date, fulfilment=fulfilment,
             payment_method=payment_method,
         )
-        existing = _existing_order(resident, idempotency_key, fingerprint)
+        existing = _existing_order(resident.id, idempotency_key, fingerprint)
         if existing is not None:
             return existing
     else:
         fingerprint = None
 
-    products = load_products(quantities)
+    products = read_products(connection, sorted(quantities))
+    check_orderable(quantities, products)
     day = check_delivery_day(sub_region, delivery_date, now)
     check_available_on(products.values(), day.date)
     goods = price_lines(products, quantities)
     resolved = resolve_fulfilment(
-        fulfilment, resident=resident, sub_region=sub_region, temperatures=goods.temperatures,
-        items_total_cents=goods.items_total_cents,
+        fulfilment, connection=connection, resident=home, sub_region=sub_region,
+        temperatures=goods.temperatures, items_total_cents=goods.items_total_cents,
     )
     basket = price_lines(products, quantities, resolved.fee_cents)
+    order = _build_order(
+        resident_id=resident.id, placed_by_id=placed_by.id if placed_by is not None else None,
+        sub_region=sub_region, day=day, fulfilment=resolved, payment_method=payment_method,
+        basket=basket, key=idempotency_key, fingerprint=fingerprint, now=now, confirm=confirm,
+    )
 
     start_writing()
     try:
         # A savepoint: when a product runs out half-way, the units already taken go back.
-        with db.session.begin_nested():
-            order = _build_order(
-                resident=resident, placed_by=placed_by, sub_region=sub_region, day=day,
-                fulfilment=resolved, payment_method=payment_method, basket=basket,
-                key=idempotency_key, fingerprint=fingerprint, now=now, confirm=confirm,
-            )
-            _write_order(order)
-            _take_stock(products, quantities)
+        with connection.begin_nested():
+            _write_order(connection, order)
+            _take_stock(connection, products, quantities)
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first.
         if idempotency_key is None:
             raise
-        existing = _existing_order(resident, idempotency_key, fingerprint)
+        existing = _existing_order(resident.id, idempotency_key, fingerprint)
         if existing is None:
             raise
         return existing

@@ -16,15 +16,29 @@ def test_placing_an_order_writes_in_one_transaction_and_reads_nothing_after_it(c
     db.session.commit()  # the test's own session shares the request's: start from no transaction
     events: list[str] = []
 
-    def on_statement(conn, cursor, statement, parameters, context, executemany):
+    def note(statement: str) -> None:
         events.append(" ".join(statement.split()[:2]).upper())
 
-    def on_commit(conn):
-        events.append("COMMIT")
-
     engine = db.engine
-    event.listen(engine, "before_cursor_execute", on_statement)
-    event.listen(engine, "commit", on_commit)
+    if engine.dialect.name == "sqlite":
+        # SQLite's own trace: also the BEGIN and COMMIT sent below SQLAlchemy (start_writing).
+        def on_checkout(dbapi_connection, record, proxy):
+            dbapi_connection.set_trace_callback(note)
+
+        def on_checkin(dbapi_connection, record):
+            dbapi_connection.set_trace_callback(None)
+
+        listeners = [("checkout", on_checkout), ("checkin", on_checkin)]
+    else:
+        def on_statement(conn, cursor, statement, parameters, context, executemany):
+            note(statement)
+
+        def on_commit(conn):
+            events.append("COMMIT")
+
+        listeners = [("before_cursor_execute", on_statement), ("commit", on_commit)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
     try:
         response = client.post("/api/v1/orders", json={
             "delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
@@ -32,8 +46,8 @@ def test_placing_an_order_writes_in_one_transaction_and_reads_nothing_after_it(c
             "items": [{"product_id": bread_id, "quantity": 2}],
         }, headers=auth)
     finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
-        event.remove(engine, "commit", on_commit)
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["lines"][0]["quantity"] == 2
     assert events[-1] == "COMMIT", events

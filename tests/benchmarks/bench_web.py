@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-WORKERS, THREADS = 2, 4
-CLIENT_THREADS = 8
+# One worker per core, a few threads each; the same for the app and the bare page.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+CLIENT_THREADS = int(os.environ.get("BENCH_CLIENT_THREADS", "8"))
 LOAD_SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 MAX_REQUESTS = 20_000
 SAMPLES = 31  # medians of many requests: the machine is shared and noisy

@@ -8,7 +8,7 @@ import pytest
 from marketplace.extensions import db
 from marketplace.orders import checkout
 from marketplace.orders.checkout import FulfilmentChoice
-from marketplace.orders.models import Fulfilment, OrderStatus
+from marketplace.orders.models import Fulfilment, Order, OrderStatus
 from marketplace.orders.services import cancel_order, place_order
 from tests import factories as f
 from tests.orders.helpers import (
@@ -34,6 +34,11 @@ def _place(world, items, *, now, day=TUESDAY, fulfilment=None, **kw):
         fulfilment=fulfilment or world.station_choice(), payment_method=kw.pop("payment_method", "pay_on_pickup"),
         now=now, **kw,
     )
+
+
+def _place_and_load(world, items, *, now, **kw):
+    """Place, then load the Order: `place_order` returns the record as written; changes need the model."""
+    return db.session.get(Order, _place(world, items, now=now, **kw).id)
 
 
 def test_place_order_snapshots_prices_splits_by_producer_and_takes_stock(world, now):
@@ -267,7 +272,7 @@ def test_staff_can_place_an_order_on_behalf_of_a_resident(world, now):
 # -- cancel ---------------------------------------------------------------------------------
 
 def test_cancel_before_the_cutoff_gives_the_stock_back(world, now):
-    order = _place(world, [(world.bread.id, 3), (world.bread.id, 2), (world.cake.id, 1)], now=now)
+    order = _place_and_load(world, [(world.bread.id, 3), (world.bread.id, 2), (world.cake.id, 1)], now=now)
     db.session.commit()
     assert stocks(world.bread) == {world.bread.id: 15}
     cancel_order(order=order, actor=world.resident, now=now)
@@ -278,7 +283,7 @@ def test_cancel_before_the_cutoff_gives_the_stock_back(world, now):
 
 
 def test_cancel_after_the_cutoff_is_refused_and_changes_nothing(world, now):
-    order = _place(world, [(world.bread.id, 3)], now=now)
+    order = _place_and_load(world, [(world.bread.id, 3)], now=now)
     db.session.commit()
     events = count_events()
     with pytest.raises(checkout.CutoffPassed) as refused:
@@ -290,7 +295,7 @@ def test_cancel_after_the_cutoff_is_refused_and_changes_nothing(world, now):
 
 
 def test_cancelling_twice_is_refused_and_gives_nothing_back_twice(world, now):
-    order = _place(world, [(world.bread.id, 3)], now=now)
+    order = _place_and_load(world, [(world.bread.id, 3)], now=now)
     cancel_order(order=order, actor=world.resident, now=now)
     db.session.commit()
     with pytest.raises(checkout.InvalidTransition):

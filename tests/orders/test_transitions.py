@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.orders.models import OrderStatus
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.services import place_order
 from marketplace.orders.transitions import ALLOWED, InvalidTransition, move_order
 from tests.orders.helpers import TUESDAY, count_events, make_world
@@ -22,7 +22,7 @@ def order(db, now):
         fulfilment=world.station_choice(), payment_method="pay_on_pickup", now=now,
     )
     db.session.commit()
-    return placed
+    return db.session.get(Order, placed.id)  # the record as written → the model, to move it
 
 
 def test_the_table_matches_the_order_life_in_the_design():

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.accounts.models import User
@@ -28,11 +28,16 @@ from marketplace.orders.checkout.errors import (
     UnknownProduct,
     WrongSubRegion,
 )
+from marketplace.orders.checkout.facts import (
+    PlaceFacts,
+    ResidentFacts,
+    SubRegionTerms,
+    read_pickup_place,
+)
 from marketplace.orders.models import Fulfilment
 from marketplace.pickup.models import (
     Compartment,
     CompartmentState,
-    ParcelStation,
     PickupKind,
     PickupPlace,
 )
@@ -62,7 +67,7 @@ class FulfilmentChoice:
 @dataclass(frozen=True)
 class ResolvedFulfilment:
     kind: Fulfilment
-    pickup_place: PickupPlace | None
+    pickup_place: PlaceFacts | None
     fee_cents: int
     door_street: str | None = None
     door_postcode: str | None = None
@@ -117,13 +122,18 @@ def load_products(product_ids: Iterable[int]) -> dict[int, Product]:
             select(Product).where(Product.id.in_(ids)).options(joinedload(Product.producer))
         )
     }
+    check_orderable(ids, products)
+    return products
+
+
+def check_orderable(ids: Iterable[int], products: dict) -> None:
+    """Every id is among `products` (Product or ProductFacts by id), active, of an approved producer."""
     for product_id in ids:
         product = products.get(product_id)
         if product is None:
             raise UnknownProduct()
         if not product.is_active or not product.producer.is_approved:
             raise ProductUnavailable(product=product.name)
-    return products
 
 
 def check_available_on(products: Iterable[Product], day: date) -> None:
@@ -181,7 +191,7 @@ def temperatures_kept(
     the caller has queried just those (`working_compartment_temperatures`, at checkout);
     otherwise they come from the loaded compartments.
     """
-    if isinstance(place, ParcelStation):
+    if place.kind == PickupKind.STATION:
         # A locker keeps a class only in a working compartment of that class: frozen goods
         # need a frozen compartment, a chilled one would let them thaw.
         if compartment_temperatures is None:
@@ -195,14 +205,16 @@ def temperatures_kept(
     return {Temperature.AMBIENT}
 
 
-def working_compartment_temperatures(station_id: int) -> set[Temperature]:
+_compartments = Compartment.__table__
+_WORKING_COMPARTMENT_TEMPERATURES = select(_compartments.c.temperature).distinct().where(
+    _compartments.c.station_id == bindparam("station_id"),
+    _compartments.c.state != CompartmentState.OUT_OF_SERVICE,
+)
+
+
+def working_compartment_temperatures(connection, station_id: int) -> set[Temperature]:
     """The temperature classes of a station's compartments that are not out of service."""
-    return set(db.session.scalars(
-        select(Compartment.temperature).distinct().where(
-            Compartment.station_id == station_id,
-            Compartment.state != CompartmentState.OUT_OF_SERVICE,
-        )
-    ))
+    return set(connection.execute(_WORKING_COMPARTMENT_TEMPERATURES, {"station_id": station_id}).scalars())
 
 
 def check_cold_chain(
@@ -239,13 +251,6 @@ def parse_fulfilment_kind(kind: object) -> Fulfilment:
         raise InvalidFulfilment() from None
 
 
-def load_pickup_place(place_id: object) -> PickupPlace | None:
-    """The place alone; a station's compartments are not loaded (see `check_cold_chain`)."""
-    if not is_strict_int(place_id):
-        return None
-    return db.session.get(PickupPlace, place_id)
-
-
 def list_door_windows(sub_region: SubRegion) -> list[str]:
     """The door-delivery windows the sub-region's coordinator offers, as "09:00-12:00" labels."""
     windows = db.session.scalars(
@@ -255,7 +260,7 @@ def list_door_windows(sub_region: SubRegion) -> list[str]:
 
 
 def resolve_fulfilment(
-    choice: FulfilmentChoice, *, resident: User, sub_region: SubRegion,
+    choice: FulfilmentChoice, *, connection, resident: ResidentFacts, sub_region: SubRegionTerms,
     temperatures: Iterable[Temperature], items_total_cents: int,
 ) -> ResolvedFulfilment:
     kind = parse_fulfilment_kind(choice.kind)
@@ -273,13 +278,16 @@ def resolve_fulfilment(
             kind, None, fee, door_street=street, door_postcode=postcode or None, door_town=town,
             door_lat=resident.home_lat, door_lon=resident.home_lon, door_window=window,
         )
-    place = check_pickup_place(load_pickup_place(choice.pickup_place_id), sub_region)
+    place_id = choice.pickup_place_id
+    place = read_pickup_place(connection, place_id) if is_strict_int(place_id) else None
+    place = check_pickup_place(place, sub_region)
     if place.kind != PickupKind(kind.value):
         raise PickupPlaceUnavailable()
     temperatures = set(temperatures)
     # Ambient goods fit any place; only cold goods need a look at the station's compartments.
-    needs_cold = isinstance(place, ParcelStation) and temperatures - {Temperature.AMBIENT}
+    needs_cold = place.kind == PickupKind.STATION and temperatures - {Temperature.AMBIENT}
     check_cold_chain(
-        place, temperatures, working_compartment_temperatures(place.id) if needs_cold else (),
+        place, temperatures,
+        working_compartment_temperatures(connection, place.id) if needs_cold else (),
     )
     return ResolvedFulfilment(kind, place, 0)
