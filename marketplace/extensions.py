@@ -60,14 +60,15 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
 def _begin_immediate_on_sqlite(connection) -> None:
     # Writers take the write lock at the start so concurrent checkouts queue up instead of
     # failing with "database is locked" when a reader later tries to write; they queue for it
-    # in the application first (core.sqlite_writers). Page views (GET/HEAD) and the reading
-    # part of a `reads_before_writing` request start a deferred transaction and never wait.
+    # in the application first (core.sqlite_writers). Page views (GET/HEAD) start a deferred
+    # transaction and never wait; the reading part of a `reads_before_writing` request sends no
+    # BEGIN at all (see `_note_changes_before_reading`).
     # A failed BEGIN gives the turn back at once (the rollback that follows would too).
     if connection.dialect.name != "sqlite":
         return
     if _is_read_only_request():
-        connection.exec_driver_sql("BEGIN")
-        _note_changes_before_reading(connection)
+        if not _note_changes_before_reading(connection):
+            connection.exec_driver_sql("BEGIN")
         return
     dbapi_connection = connection.connection.dbapi_connection
     queued = isinstance(dbapi_connection, WriterQueuedConnection)
@@ -105,8 +106,8 @@ _READ_CONNECTION = "landkorb.sqlite_read_connection"
 def reads_before_writing(view):
     """Mark a POST view that reads a lot before it writes (placing an order).
 
-    On SQLite its reads run in a deferred transaction, without the write lock; `start_writing()`
-    ends that transaction, and the next statement begins the write transaction. Other writers
+    On SQLite its reads run without the write lock, each in its own implicit transaction;
+    `start_writing()` then takes the write lock for the rest of the request. Other writers
     wait only for the writes, not for the reads and checks before them. What was read may have
     changed in between, as on PostgreSQL under READ COMMITTED: the writes must guard what
     matters themselves (stock is taken by a guarded UPDATE).
@@ -116,14 +117,16 @@ def reads_before_writing(view):
 
 
 def start_writing() -> None:
-    """In a `reads_before_writing` request on SQLite, end the read transaction and take the write
-    lock; else nothing.
+    """In a `reads_before_writing` request on SQLite, take the write lock; else nothing.
 
-    Both happen on the same connection, below SQLAlchemy: `COMMIT` ends the deferred read
-    transaction, then the connection waits for its turn in the writer queue and sends
-    `BEGIN IMMEDIATE`. For SQLAlchemy and the session it is one transaction that goes on, so the
-    objects loaded while reading stay loaded and the connection stays checked out (ending the
-    session's transaction and beginning another cost as much as the reads themselves).
+    On the same connection, below SQLAlchemy: the connection waits for its turn in the writer
+    queue and sends `BEGIN IMMEDIATE` (after a `COMMIT` if a read transaction is open). For
+    SQLAlchemy and the session it is one transaction that goes on, so the objects loaded while
+    reading stay loaded and the connection stays checked out (ending the session's transaction
+    and beginning another cost as much as the reads themselves).
+
+    Nothing may be written before: in the reading part each statement commits by itself.
+    Unsaved objects or a change counted on the connection raise RuntimeError.
     """
     from flask import has_request_context, request
 
@@ -134,9 +137,10 @@ def start_writing() -> None:
     if session.new or session.dirty or session.deleted or _changed_while_reading():
         raise RuntimeError("start_writing() after changes: they were made without the write lock")
     dbapi_connection = request.environ.get(_READ_CONNECTION)
-    if dbapi_connection is None or not dbapi_connection.in_transaction:
-        return  # no read transaction is open: the next statement begins the write transaction
-    dbapi_connection.execute("COMMIT")
+    if dbapi_connection is None:
+        return  # nothing was read: the first statement begins the write transaction
+    if dbapi_connection.in_transaction:
+        dbapi_connection.execute("COMMIT")
     queued = isinstance(dbapi_connection, WriterQueuedConnection)
     if queued:
         dbapi_connection.wait_for_turn(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
@@ -148,13 +152,19 @@ def start_writing() -> None:
         raise
 
 
-def _note_changes_before_reading(connection) -> None:
+def _note_changes_before_reading(connection) -> bool:
+    """In the reading part of a `reads_before_writing` request, remember the connection; True then.
+
+    Its reads run without BEGIN, each in its own implicit transaction (what PostgreSQL's READ
+    COMMITTED gives as well): a BEGIN and a COMMIT fewer on the hot path."""
     from flask import has_request_context, request
 
-    if has_request_context() and request.environ.get(_PHASE) == "reading":
-        dbapi_connection = connection.connection.dbapi_connection
-        request.environ[_READ_CONNECTION] = dbapi_connection
-        request.environ[_CHANGES] = dbapi_connection.total_changes
+    if not has_request_context() or request.environ.get(_PHASE) != "reading":
+        return False
+    dbapi_connection = connection.connection.dbapi_connection
+    request.environ[_READ_CONNECTION] = dbapi_connection
+    request.environ[_CHANGES] = dbapi_connection.total_changes
+    return True
 
 
 def _changed_while_reading() -> bool:

@@ -24,7 +24,7 @@ from marketplace.orders.checkout.errors import (
     NoHomeAddress,
     OutOfStock,
 )
-from marketplace.orders.checkout.facts import ProductFacts, read_products, read_resident
+from marketplace.orders.checkout.facts import ProductFacts, read_checkout_context, read_products
 from marketplace.orders.checkout.options import price_lines
 from marketplace.orders.checkout.rules import (
     FulfilmentChoice,
@@ -33,6 +33,7 @@ from marketplace.orders.checkout.rules import (
     check_orderable,
     check_product_id,
     check_quantity,
+    is_possible_id,
     load_products,
     parse_fulfilment_kind,
     resolve_fulfilment,
@@ -213,7 +214,10 @@ def place_order(
     once (both events recorded), for payment methods that need no online step (pay on pickup).
     """
     connection = db.session.connection()
-    home = read_resident(connection, resident.id)
+    place_id = fulfilment.pickup_place_id
+    home, place = read_checkout_context(
+        connection, resident.id, place_id if is_possible_id(place_id) else None,
+    )
     if home is None or home.sub_region is None:
         raise NoHomeAddress()
     sub_region = home.sub_region
@@ -242,7 +246,7 @@ def place_order(
     check_available_on(products.values(), day.date)
     goods = price_lines(products, quantities)
     resolved = resolve_fulfilment(
-        fulfilment, connection=connection, resident=home, sub_region=sub_region,
+        fulfilment, connection=connection, resident=home, sub_region=sub_region, place=place,
         temperatures=goods.temperatures, items_total_cents=goods.items_total_cents,
     )
     basket = price_lines(products, quantities, resolved.fee_cents)

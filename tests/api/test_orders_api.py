@@ -219,3 +219,12 @@ def test_cancel_after_the_cutoff_gets_409_and_changes_nothing(client, auth, worl
     detail = client.get(f"/api/v1/orders/{order['id']}", headers=auth).get_json()
     assert detail["status"] == "confirmed" and len(detail["events"]) == 2
     assert stocks(world.bread) == {world.bread.id: 16}
+
+
+@pytest.mark.parametrize("bad_id", [0, -3, 2**63, 10**30])
+def test_ids_out_of_any_range_are_an_unknown_product_or_place_not_a_500(client, auth, world, bad_id):
+    _refused(client, auth, world, _body(world, [{"product_id": bad_id, "quantity": 1}]),
+             422, "unknown_product")
+    _refused(client, auth, world, _body(world, [{"product_id": world.bread.id, "quantity": 1}],
+                                        fulfilment={"kind": "station", "pickup_place_id": bad_id}),
+             422, "pickup_place_unavailable")

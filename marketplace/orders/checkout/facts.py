@@ -97,19 +97,28 @@ _users, _places, _municipalities = User.__table__, Place.__table__, Municipality
 _sub_regions, _schedules = SubRegion.__table__, DeliverySchedule.__table__
 _products, _producers, _pickup_places = Product.__table__, Producer.__table__, PickupPlace.__table__
 
-_RESIDENT = (
+# The resident's home, its sub-region and schedule, and the pickup place the order names (if
+# any): one statement, outer joins throughout so that a missing part reads as NULLs.
+_CHECKOUT_CONTEXT = (
     select(
         _users.c.id, _users.c.street, _users.c.postcode, _users.c.town, _users.c.home_lat,
         _users.c.home_lon, _sub_regions.c.id.label("sub_region_id"), _sub_regions.c.door_delivery,
         _sub_regions.c.door_fee_cents, _sub_regions.c.door_min_order_cents,
         _schedules.c.id.label("schedule_id"), _schedules.c.weekday_mask,
         _schedules.c.cutoff_days_before, _schedules.c.cutoff_time,
+        _pickup_places.c.id.label("place_id"), _pickup_places.c.kind.label("place_kind"),
+        _pickup_places.c.name.label("place_name"),
+        _pickup_places.c.sub_region_id.label("place_sub_region_id"),
+        _pickup_places.c.is_active.label("place_is_active"),
+        _pickup_places.c.is_approved.label("place_is_approved"),
+        _pickup_places.c.has_chilled_shelf.label("place_has_chilled_shelf"),
     )
     .select_from(_users)
     .outerjoin(_places, _places.c.id == _users.c.home_place_id)
     .outerjoin(_municipalities, _municipalities.c.id == _places.c.municipality_id)
     .outerjoin(_sub_regions, _sub_regions.c.id == _municipalities.c.sub_region_id)
     .outerjoin(_schedules, _schedules.c.sub_region_id == _sub_regions.c.id)
+    .outerjoin(_pickup_places, _pickup_places.c.id == bindparam("place_id"))
     .where(_users.c.id == bindparam("user_id"))
 )
 
@@ -125,17 +134,13 @@ _PRODUCTS = (
     .where(_products.c.id.in_(bindparam("ids", expanding=True)))
 )
 
-_PICKUP_PLACE = select(
-    _pickup_places.c.id, _pickup_places.c.kind, _pickup_places.c.name,
-    _pickup_places.c.sub_region_id, _pickup_places.c.is_active, _pickup_places.c.is_approved,
-    _pickup_places.c.has_chilled_shelf,
-).where(_pickup_places.c.id == bindparam("place_id"))
-
-
-def read_resident(connection, user_id: int) -> ResidentFacts | None:
-    row = connection.execute(_RESIDENT, {"user_id": user_id}).first()
+def read_checkout_context(
+    connection, user_id: int, place_id: int | None,
+) -> tuple[ResidentFacts | None, PlaceFacts | None]:
+    """The resident with the sub-region of their home, and the pickup place `place_id`."""
+    row = connection.execute(_CHECKOUT_CONTEXT, {"user_id": user_id, "place_id": place_id}).first()
     if row is None:
-        return None
+        return None, None
     sub_region = None
     if row.sub_region_id is not None:
         schedule = None
@@ -145,9 +150,16 @@ def read_resident(connection, user_id: int) -> ResidentFacts | None:
             row.sub_region_id, row.door_delivery, row.door_fee_cents, row.door_min_order_cents,
             schedule,
         )
-    return ResidentFacts(
+    resident = ResidentFacts(
         row.id, row.street, row.postcode, row.town, row.home_lat, row.home_lon, sub_region,
     )
+    place = None
+    if row.place_id is not None:
+        place = PlaceFacts(
+            row.place_id, row.place_kind, row.place_name, row.place_sub_region_id,
+            row.place_is_active, row.place_is_approved, row.place_has_chilled_shelf,
+        )
+    return resident, place
 
 
 def read_products(connection, ids: list[int]) -> dict[int, ProductFacts]:
@@ -166,8 +178,3 @@ def read_products(connection, ids: list[int]) -> dict[int, ProductFacts]:
             row.season_start, row.season_end, producer,
         )
     return products
-
-
-def read_pickup_place(connection, place_id: int) -> PlaceFacts | None:
-    row = connection.execute(_PICKUP_PLACE, {"place_id": place_id}).first()
-    return None if row is None else PlaceFacts(*row)

@@ -32,7 +32,6 @@ from marketplace.orders.checkout.facts import (
     PlaceFacts,
     ResidentFacts,
     SubRegionTerms,
-    read_pickup_place,
 )
 from marketplace.orders.models import Fulfilment
 from marketplace.pickup.models import (
@@ -47,6 +46,8 @@ from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub
 MIN_QUANTITY = 1
 MAX_QUANTITY = 999
 MAX_LINES = 100
+# Ids are INTEGER columns: a larger number names nothing (and would overflow the driver).
+MAX_ID = 2**31 - 1
 # How far ahead residents can order: four weeks, i.e. eight days on a two-day schedule.
 DELIVERY_DAYS_AHEAD = 8
 DELIVERY_HORIZON_DAYS = 28
@@ -88,8 +89,12 @@ def check_quantity(quantity: object) -> int:
     return quantity
 
 
+def is_possible_id(value: object) -> bool:
+    return is_strict_int(value) and 1 <= value <= MAX_ID
+
+
 def check_product_id(product_id: object) -> int:
-    if not is_strict_int(product_id) or product_id < 1:
+    if not is_possible_id(product_id):
         raise UnknownProduct()
     return product_id
 
@@ -261,8 +266,10 @@ def list_door_windows(sub_region: SubRegion) -> list[str]:
 
 def resolve_fulfilment(
     choice: FulfilmentChoice, *, connection, resident: ResidentFacts, sub_region: SubRegionTerms,
-    temperatures: Iterable[Temperature], items_total_cents: int,
+    place: PlaceFacts | None, temperatures: Iterable[Temperature], items_total_cents: int,
 ) -> ResolvedFulfilment:
+    """How the order reaches the resident; `place` is the pickup place `choice` names, read
+    with the checkout context (`facts.read_checkout_context`), None for none or an unknown id."""
     kind = parse_fulfilment_kind(choice.kind)
     if kind == Fulfilment.DOOR:
         fee = check_door(sub_region, items_total_cents)
@@ -278,8 +285,6 @@ def resolve_fulfilment(
             kind, None, fee, door_street=street, door_postcode=postcode or None, door_town=town,
             door_lat=resident.home_lat, door_lon=resident.home_lon, door_window=window,
         )
-    place_id = choice.pickup_place_id
-    place = read_pickup_place(connection, place_id) if is_strict_int(place_id) else None
     place = check_pickup_place(place, sub_region)
     if place.kind != PickupKind(kind.value):
         raise PickupPlaceUnavailable()
