@@ -93,14 +93,22 @@ _TAKE_STOCK = (
     .where(_products.c.id == bindparam("product_id"), _products.c.stock >= bindparam("quantity"))
     .values(stock=_products.c.stock - bindparam("quantity"))
 )
+_RETURN_STOCK = (
+    update(_products)
+    .where(_products.c.id == bindparam("product_id"))
+    .values(stock=_products.c.stock + bindparam("quantity"))
+)
 
 
 def _take_stock(connection, products: dict[int, ProductFacts], quantities: dict[int, int]) -> None:
     """One guarded UPDATE per product, in ascending id order so concurrent checkouts of the same
     products lock rows in the same order and cannot deadlock.
 
-    Called last before the commit: on PostgreSQL the updated product rows stay locked until the
-    transaction ends, so everything else (the order's inserts) is done before they are taken."""
+    Called before the order's rows are written, so a refusal leaves nothing to undo but the
+    units already taken of products with lower ids: they go back at once, exactly, because this
+    transaction still holds their rows (the write lock on SQLite, the row locks on PostgreSQL).
+    Without a savepoint the happy path saves two statements (README, "Performance")."""
+    taken: list[int] = []
     for product_id in sorted(quantities):
         product = products[product_id]
         if product.stock is None:  # made to order
@@ -109,9 +117,14 @@ def _take_stock(connection, products: dict[int, ProductFacts], quantities: dict[
             _TAKE_STOCK, {"product_id": product_id, "quantity": quantities[product_id]}
         )
         if result.rowcount != 1:
+            for taken_id in taken:
+                connection.execute(
+                    _RETURN_STOCK, {"product_id": taken_id, "quantity": quantities[taken_id]}
+                )
             raise OutOfStock(product=product.name)
+        taken.append(product_id)
     # A Product this session holds (a page's, a test's) now shows a stale stock.
-    for product_id in quantities:
+    for product_id in taken:
         product = db.session.identity_map.get(identity_key(Product, product_id))
         if product is not None:
             db.session.expire(product, ["stock"])
@@ -210,7 +223,8 @@ def place_order(
     errors of `marketplace.orders.checkout`; on any refusal nothing is taken and no order is
     written. Writes without the ORM (README, "Performance") and returns the `PlacedOrder` as
     written; the caller commits once. With an idempotency key, the same resident sending the
-    same basket again gets the `Order` placed the first time. `confirm` places it CONFIRMED at
+    same basket again gets the `Order` placed the first time (when both arrive at once, the
+    session is rolled back before the first one is read). `confirm` places it CONFIRMED at
     once (both events recorded), for payment methods that need no online step (pay on pickup).
     """
     connection = db.session.connection()
@@ -257,15 +271,15 @@ def place_order(
     )
 
     start_writing()
+    _take_stock(connection, products, quantities)
     try:
-        # A savepoint: when a product runs out half-way, the units already taken go back.
-        with connection.begin_nested():
-            _write_order(connection, order)
-            _take_stock(connection, products, quantities)
+        _write_order(connection, order)
     except IntegrityError:
-        # A concurrent request with the same idempotency key committed first.
+        # A concurrent request with the same idempotency key committed first. Its order stands;
+        # this transaction (with the stock it took) is rolled back, on PostgreSQL it is aborted.
         if idempotency_key is None:
             raise
+        db.session.rollback()
         existing = _existing_order(resident.id, idempotency_key, fingerprint)
         if existing is None:
             raise

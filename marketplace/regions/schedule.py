@@ -44,18 +44,31 @@ def list_delivery_days(
     days: list[DeliveryDay] = []
     if not weekdays:
         return days
-    start = local_today(now)
-    for offset in range(horizon_days + 1):
-        day = start + timedelta(days=offset)
-        if day.isoweekday() not in weekdays or is_public_holiday(day):
+    scheduled = _scheduled_days(
+        tuple(weekdays), cutoff_days_before, cutoff_time, local_today(now), horizon_days,
+    )
+    for day in scheduled:
+        if day.cutoff_at <= now:
             continue
-        cutoff = cutoff_for(day, cutoff_days_before, cutoff_time)
-        if cutoff <= now:
-            continue
-        days.append(DeliveryDay(day, cutoff))
+        days.append(day)
         if len(days) == count:
             break
     return days
+
+
+@lru_cache(maxsize=256)
+def _scheduled_days(
+    weekdays: tuple[int, ...], cutoff_days_before: int, cutoff_time: time, start: date,
+    horizon_days: int,
+) -> tuple[DeliveryDay, ...]:
+    # Every delivery day from `start` over the horizon with its cut-off: a function of its
+    # arguments alone, so kept (every checkout asks, time-zone arithmetic and holidays are slow).
+    days = []
+    for offset in range(horizon_days + 1):
+        day = start + timedelta(days=offset)
+        if day.isoweekday() in weekdays and not is_public_holiday(day):
+            days.append(DeliveryDay(day, cutoff_for(day, cutoff_days_before, cutoff_time)))
+    return tuple(days)
 
 
 def list_sub_region_delivery_days(

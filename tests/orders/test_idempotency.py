@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.extensions import db
-from marketplace.orders import checkout
+from marketplace.orders import checkout, services
 from marketplace.orders.services import place_order
 from tests import factories as f
 from tests.orders.helpers import FRIDAY, TUESDAY, count_orders, make_world, stocks
@@ -63,3 +63,24 @@ def test_without_a_key_every_call_places_a_new_order(world, now):
 def test_an_empty_or_huge_key_is_refused(world, now, key):
     with pytest.raises(checkout.InvalidIdempotencyKey):
         _place(world, [(world.bread.id, 1)], now, key)
+
+
+def test_a_request_that_loses_the_race_for_its_key_returns_the_winners_order(world, now, monkeypatch):
+    # Both requests looked for the key before either had written: the second one's INSERT then
+    # meets the unique key. It rolls back (also the stock it took) and answers with the first.
+    first = _place(world, [(world.bread.id, 2)], now, "key-race")
+    db.session.commit()
+    looked = []
+    real_existing = services._existing_order
+
+    def not_yet_written(*args):
+        if not looked:
+            looked.append(True)
+            return None  # what the loser saw before the winner committed
+        return real_existing(*args)
+
+    monkeypatch.setattr(services, "_existing_order", not_yet_written)
+    again = _place(world, [(world.bread.id, 2)], now, "key-race")
+    db.session.commit()
+    assert looked and again.id == first.id and count_orders() == 1
+    assert stocks(world.bread) == {world.bread.id: 18}

@@ -133,7 +133,7 @@ def test_two_lines_of_one_product_are_summed_and_refused_when_the_sum_exceeds_st
 
 
 def test_out_of_stock_half_way_gives_back_what_was_taken_before_the_caller_rolls_back(world, now):
-    # bread (lower id) is taken first, then wine runs out: the savepoint puts bread back.
+    # bread (lower id) is taken first, then wine runs out: bread goes back at once.
     assert world.bread.id < world.wine.id
     with pytest.raises(checkout.OutOfStock):
         _place(world, [(world.bread.id, 5), (world.wine.id, 6)], now=now)
