@@ -161,8 +161,14 @@ def _product_conditions(filters: CatalogFilter) -> list:
         conditions.append(Product.is_organic.is_(True))
     q = (filters.q or "").strip()
     if q:
-        # The ILIKE decides (literal %, _ and quotes); a trigram index finds the candidates.
-        conditions.append(Product.name.ilike(f"%{escape_like(q)}%", escape="\\"))
+        # The LIKE decides (literal %, _ and quotes); a trigram index finds the candidates.
+        pattern = f"%{escape_like(q)}%"
+        if db.engine.dialect.name == "postgresql":
+            # The stored lower-case name against the lower-cased pattern: the same matches as
+            # ILIKE on the name, at a third of the cost per row (README, "Performance").
+            conditions.append(Product.name_search.like(func.lower(pattern), escape="\\"))
+        else:
+            conditions.append(Product.name.ilike(pattern, escape="\\"))
     return conditions
 
 

@@ -1,11 +1,13 @@
 """Product name search that does not read every row: a trigram index per database.
 
-PostgreSQL: a pg_trgm GIN index on products.name (declared on the model, PostgreSQL only) that
-ILIKE '%…%' uses directly. SQLite: an FTS5 table with the trigram tokenizer (SQLite ≥ 3.34),
-filled from products by triggers, that narrows the rows before the same ILIKE decides. The
-ILIKE stays the rule on both: the index only finds candidates, so `%`, `_` and quotes stay
-literal and case folding is what it was. Queries shorter than three characters have no trigram
-and fall back to reading the rows.
+PostgreSQL: a pg_trgm GIN index on `products.name_search` (the name in lower case, a column the
+database generates; index declared on the model, PostgreSQL only) that `name_search LIKE
+lower('%…%')` uses directly; comparing the stored lower-case name costs a third of ILIKE on the
+name, which folds the case of every row it reads. SQLite: an FTS5 table with the trigram
+tokenizer (SQLite ≥ 3.34), filled from products by triggers, that narrows the rows before
+`name ILIKE '%…%'` decides. The LIKE stays the rule on both: the index only finds candidates,
+so `%`, `_` and quotes stay literal. Queries shorter than three characters have no trigram and
+fall back to reading the rows.
 
 The FTS table and its triggers are created by the migration and, for `db.create_all()` (tests),
 by a DDL event on the products table. A batch migration that rebuilds `products` on SQLite drops
