@@ -10,7 +10,13 @@ _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def order_number(prefix: str = "LK") -> str:
-    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    """LK-XXXX-XXXX: 8 symbols of the alphabet, uniform, from one draw of the system's randomness."""
+    value = secrets.randbelow(len(_ALPHABET) ** 8)
+    symbols = []
+    for _ in range(8):
+        value, digit = divmod(value, len(_ALPHABET))
+        symbols.append(_ALPHABET[digit])
+    body = "".join(symbols)
     return f"{prefix}-{body[:4]}-{body[4:]}"
 
 
