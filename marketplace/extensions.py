@@ -82,6 +82,20 @@ def _begin_immediate_on_sqlite(connection) -> None:
         raise
 
 
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _forget_read_connection(connection) -> None:
+    # The reading part's transaction ended (a view rolled back after a refusal): its connection
+    # goes back to the pool, where another request may take it. `start_writing()` must then not
+    # touch it; the next statement begins the write transaction through the hook above.
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.environ.pop(_READ_CONNECTION, None)
+
+
 def sqlite_engine_options(options: dict) -> dict:
     """Engine options for SQLite: connections whose writers queue (core.sqlite_writers), and
     no ping before each use (there is no server connection to lose)."""

@@ -114,3 +114,28 @@ def test_start_writing_refuses_unsaved_changes(app, db):
         with pytest.raises(RuntimeError):
             start_writing()
     db.session.rollback()
+
+
+def test_start_writing_after_the_reading_transaction_ended_takes_the_lock_on_the_next_statement(app, db):
+    # A view that rolls back while reading gives its connection back to the pool; start_writing
+    # must not send BEGIN IMMEDIATE on it (another request may hold it by then).
+    from flask import request
+    from sqlalchemy import text
+
+    from marketplace.extensions import _READ_CONNECTION
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    db.session.commit()
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/api/v1/orders", method="POST", return_rule=True)[0]
+        db.session.execute(text("SELECT 1"))
+        assert _READ_CONNECTION in request.environ
+        db.session.rollback()
+        assert _READ_CONNECTION not in request.environ
+        start_writing()
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        assert dbapi_connection.in_transaction  # BEGIN IMMEDIATE from the begin hook
+        db.session.execute(text("UPDATE regions SET name = name WHERE 1 = 0"))
+        db.session.rollback()
