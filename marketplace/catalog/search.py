@@ -5,9 +5,10 @@ database generates; index declared on the model, PostgreSQL only) that `name_sea
 lower('%…%')` uses directly; comparing the stored lower-case name costs a third of ILIKE on the
 name, which folds the case of every row it reads. SQLite: an FTS5 table with the trigram
 tokenizer (SQLite ≥ 3.34), filled from products by triggers, that narrows the rows before
-`name ILIKE '%…%'` decides. The LIKE stays the rule on both: the index only finds candidates,
-so `%`, `_` and quotes stay literal. Queries shorter than three characters have no trigram and
-fall back to reading the rows.
+`name GLOB '*[aA]…*'` decides (`glob_any_case`: SQLite's LIKE folds ASCII letters only). The
+LIKE or GLOB stays the rule on both: the index only finds candidates, so `%`, `_` and quotes
+stay literal. Queries shorter than three characters have no trigram and fall back to reading
+the rows.
 
 The FTS table and its triggers are created by the migration and, for `db.create_all()` (tests),
 by a DDL event on the products table. A batch migration that rebuilds `products` on SQLite drops
@@ -51,6 +52,24 @@ def is_search_index_object(name: str | None) -> bool:
 def fts_phrase(text: str) -> str:
     """`text` as one FTS5 phrase: inside double quotes only a double quote needs doubling."""
     return '"' + text.replace('"', '""') + '"'
+
+
+def glob_any_case(text: str) -> str:
+    """`text` as a SQLite GLOB pattern that finds it anywhere in a name, in any case.
+
+    SQLite's LIKE and lower() fold ASCII letters only: "äpfel" would not find "Äpfel". GLOB is
+    case-sensitive, so each letter becomes a class of its two cases ([äÄ]); GLOB's own
+    wildcards (* ? [) become one-character classes, so every character stays literal."""
+    parts = []
+    for char in text:
+        lower, upper = char.lower(), char.upper()
+        if char in "*?[":
+            parts.append(f"[{char}]")
+        elif lower != upper and len(lower) == 1 and len(upper) == 1:
+            parts.append(f"[{lower}{upper}]")
+        else:
+            parts.append(char)
+    return "*" + "".join(parts) + "*"
 
 
 def sqlite_name_hits(text: str) -> Select | None:

@@ -170,3 +170,18 @@ def test_few_and_many_search_hits_give_the_same_pages(db, monkeypatch, near):
         # "more than N" must be true, and a next page offered while there is one.
         assert page.total < 9 if not page.total_is_exact else page.total == 9
         assert page.has_next == (page.page < 3)
+
+
+def test_search_folds_the_case_of_umlauts_too(db):
+    # SQLite's LIKE folds ASCII letters only; residents type "äpfel" for "Äpfel Boskoop".
+    producer = make_producer()
+    for name in ("Äpfel Boskoop", "Rapsöl kaltgepresst", "ÜBERRASCHUNGSKISTE", "Honig [Wald]", "Wer? Wie?"):
+        make_product(producer, name=name)
+    db.session.commit()
+    assert found("äpfel") == {"Äpfel Boskoop"}
+    assert found("ÄPFEL BOS") == {"Äpfel Boskoop"}
+    assert found("RAPSÖL") == {"Rapsöl kaltgepresst"}
+    assert found("überraschung") == {"ÜBERRASCHUNGSKISTE"}
+    assert found("[wald]") == {"Honig [Wald]"}  # brackets, ? and * stay literal
+    assert found("r? w") == {"Wer? Wie?"}
+    assert found("w*e") == set()
