@@ -36,7 +36,7 @@ from marketplace.pickup.models import (
 )
 from marketplace.regions.geo import nearest_postcode
 from marketplace.regions.models import DeliverySchedule, DoorWindow, Municipality, Place, Region, SubRegion
-from marketplace.regions.schedule import list_delivery_days
+from marketplace.regions.schedule import list_sub_region_delivery_days
 
 PLACES_CSV = Path(__file__).resolve().parents[1] / "regions" / "data" / "mayen-koblenz.csv"
 REGION_SLUG = "mayen-koblenz"
@@ -263,7 +263,8 @@ def _top_up_residents(region: Region, target: int, hash_method: str) -> int:
 
 
 def _top_up_orders(region: Region, target: int, now: datetime) -> int:
-    """Generated confirmed orders on the next delivery days (no stock taken: benchmark data)."""
+    """Generated confirmed orders on the next two delivery days of each sub-region, cut-off passed
+    or not (no stock taken: benchmark data)."""
     have = db.session.scalar(select(func.count()).select_from(Order)) or 0
     missing = target - have
     if missing <= 0:
@@ -281,11 +282,11 @@ def _top_up_orders(region: Region, target: int, now: datetime) -> int:
         pickups.setdefault(place.sub_region_id, []).append(place)
     days = {}
     for schedule in db.session.scalars(select(DeliverySchedule)):
-        found = list_delivery_days(
-            weekdays=schedule.weekdays, cutoff_days_before=schedule.cutoff_days_before,
-            cutoff_time=schedule.cutoff_time, now=now, count=2,
+        # The next two delivery days, also one whose cut-off has passed: the orders stand for
+        # ones placed earlier, and that day is the one a coordinator plans first (at any hour).
+        days[schedule.sub_region_id] = list_sub_region_delivery_days(
+            schedule.sub_region, now=now, count=2, include_closed=True,
         )
-        days[schedule.sub_region_id] = found
     products = db.session.execute(
         select(Product.id, Product.producer_id, Product.name, Product.unit, Product.temperature,
                Product.crate_units, Product.price_cents, Product.vat_rate)

@@ -5,10 +5,10 @@ database generates; index declared on the model, PostgreSQL only) that `name_sea
 lower('%…%')` uses directly; comparing the stored lower-case name costs a third of ILIKE on the
 name, which folds the case of every row it reads. SQLite: an FTS5 table with the trigram
 tokenizer (SQLite ≥ 3.34), filled from products by triggers, that narrows the rows before
-`name GLOB '*[aA]…*'` decides (`glob_any_case`: SQLite's LIKE folds ASCII letters only). The
-LIKE or GLOB stays the rule on both: the index only finds candidates, so `%`, `_` and quotes
-stay literal. Queries shorter than three characters have no trigram and fall back to reading
-the rows.
+`name ILIKE '%…%'` decides, or for a query with letters beyond ASCII `name GLOB '*[äÄ]…*'`
+(`glob_any_case`: SQLite's LIKE folds ASCII letters only). The LIKE or GLOB stays the rule:
+the index only finds candidates, so `%`, `_` and quotes stay literal. Queries shorter than
+three characters have no trigram and fall back to reading the rows.
 
 The FTS table and its triggers are created by the migration and, for `db.create_all()` (tests),
 by a DDL event on the products table. A batch migration that rebuilds `products` on SQLite drops

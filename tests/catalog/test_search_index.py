@@ -175,7 +175,8 @@ def test_few_and_many_search_hits_give_the_same_pages(db, monkeypatch, near):
 def test_search_folds_the_case_of_umlauts_too(db):
     # SQLite's LIKE folds ASCII letters only; residents type "äpfel" for "Äpfel Boskoop".
     producer = make_producer()
-    for name in ("Äpfel Boskoop", "Rapsöl kaltgepresst", "ÜBERRASCHUNGSKISTE", "Honig [Wald]", "Wer? Wie?"):
+    for name in ("Äpfel Boskoop", "Rapsöl kaltgepresst", "ÜBERRASCHUNGSKISTE", "Honig [Wald]", "Wer? Wie?",
+                 "Öko-Käse [Alpen]"):
         make_product(producer, name=name)
     db.session.commit()
     assert found("äpfel") == {"Äpfel Boskoop"}
@@ -185,3 +186,5 @@ def test_search_folds_the_case_of_umlauts_too(db):
     assert found("[wald]") == {"Honig [Wald]"}  # brackets, ? and * stay literal
     assert found("r? w") == {"Wer? Wie?"}
     assert found("w*e") == set()
+    assert found("KÄSE [alpen]") == {"Öko-Käse [Alpen]"}  # the same with letters beyond ASCII
+    assert found("ö*k") == set() and found("ö?k") == set()
