@@ -1,6 +1,8 @@
 """What a request costs the database: placing an order holds one write transaction, no more."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from sqlalchemy import event
 
@@ -97,18 +99,25 @@ def test_sqlite_reads_defer_and_writes_take_the_lock_at_once(app):
         assert not _is_read_only_request()
 
 
-def test_start_writing_refuses_unsaved_changes(app, db):
+@contextmanager
+def _placing_an_order(app):
+    """A request context of POST /api/v1/orders (a `reads_before_writing` view)."""
     from flask import request
 
+    with app.test_request_context("/api/v1/orders", method="POST"):
+        request.url_rule = app.url_map.bind("localhost").match(
+            "/api/v1/orders", method="POST", return_rule=True)[0]
+        yield
+
+
+def test_start_writing_refuses_unsaved_changes(app, db):
     from marketplace.extensions import _is_read_only_request
     from tests.factories import make_region
 
     if db.engine.dialect.name != "sqlite":
         return
     db.session.commit()
-    with app.test_request_context("/api/v1/orders", method="POST"):
-        request.url_rule = app.url_map.bind("localhost").match(
-            "/api/v1/orders", method="POST", return_rule=True)[0]
+    with _placing_an_order(app):
         assert _is_read_only_request()
         make_region()  # a change made while reading would be written without the write lock
         with pytest.raises(RuntimeError):
@@ -127,9 +136,7 @@ def test_start_writing_after_the_reading_transaction_ended_takes_the_lock_on_the
     if db.engine.dialect.name != "sqlite":
         return
     db.session.commit()
-    with app.test_request_context("/api/v1/orders", method="POST"):
-        request.url_rule = app.url_map.bind("localhost").match(
-            "/api/v1/orders", method="POST", return_rule=True)[0]
+    with _placing_an_order(app):
         db.session.execute(text("SELECT 1"))
         assert _READ_CONNECTION in request.environ
         db.session.rollback()
