@@ -29,8 +29,8 @@ class InvalidCredentials(DomainError):
     message = N_("E-Mail oder Passwort stimmen nicht.")
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+def _serializer(secret_key: str | None = None) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt=_SALT)
 
 
 def _password_stamp(password_hash: str) -> str:
@@ -61,7 +61,7 @@ def _signed_claims(secret_key: str, token: str) -> tuple[object, object, float] 
     A function of its arguments alone, so kept: an API client sends the same token with every
     request, and checking the signature again each time costs more than the account's query."""
     try:
-        data, issued = URLSafeTimedSerializer(secret_key, salt=_SALT).loads(token, return_timestamp=True)
+        data, issued = _serializer(secret_key).loads(token, return_timestamp=True)
     except BadSignature:
         return None
     if not isinstance(data, dict):
