@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 
 from marketplace.accounts.models import User
 from marketplace.core.errors import N_, DomainError
+from marketplace.core.prepared import Prepared
 from marketplace.extensions import db
 
 _SALT = "landkorb.api.token.v1"
@@ -51,7 +52,9 @@ class ApiAccount:
 
 _users = User.__table__
 # Checked on every API request: a prebuilt Core statement, no ORM object (README, "Performance").
-_TOKEN_ACCOUNT = select(_users.c.active, _users.c.password_hash).where(_users.c.id == bindparam("id"))
+_TOKEN_ACCOUNT = Prepared(
+    select(_users.c.active, _users.c.password_hash).where(_users.c.id == bindparam("id"))
+)
 
 
 @lru_cache(maxsize=4096)
@@ -78,7 +81,7 @@ def account_from_token(token: str) -> ApiAccount | None:
     uid, stamp, issued = claims
     if type(uid) is not int or time.time() - issued > current_app.config["API_TOKEN_MAX_AGE_S"]:
         return None
-    row = db.session.connection().execute(_TOKEN_ACCOUNT, {"id": uid}).first()
+    row = _TOKEN_ACCOUNT.first(db.session.connection(), {"id": uid})
     if row is None or not row.active or stamp != _password_stamp(row.password_hash):
         return None
     return ApiAccount(uid)

@@ -1,25 +1,24 @@
-"""INSERT plain rows with statements built once per table, bypassing the ORM's unit of work.
+"""INSERT plain rows with statements prepared once per table, bypassing the ORM's unit of work.
 
 For the hot path that writes a known set of new rows (placing an order): the session's flush
 would write the same rows with far more bookkeeping, and building the statements anew on every
 request costs as much as executing them. Records are dataclasses whose field names are the
-table's column names (`row_of`).
+table's column names (`row_of`); the statements run on the driver's cursor (core.prepared).
 """
 from __future__ import annotations
 
 from dataclasses import fields
 from functools import cache
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Table, insert
+
+from marketplace.core.prepared import Prepared
 
 
 @cache
-def _statements(table: Table) -> tuple[Insert, Insert, Insert]:
-    return (
-        insert(table),
-        insert(table).returning(table.c.id),
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-    )
+def _statement(table: Table, keys: tuple[str, ...], return_ids: bool) -> Prepared:
+    statement = insert(table).returning(table.c.id) if return_ids else insert(table)
+    return Prepared(statement, column_keys=keys)
 
 
 @cache
@@ -34,12 +33,11 @@ def row_of(record, table: Table) -> dict:
 
 
 def insert_rows(connection, table: Table, rows: list[dict], *, return_ids: bool = False) -> list[int]:
-    """INSERT `rows` (dicts with the same keys) into `table` in one statement; with `return_ids`
-    returns their new ids in the order of `rows`, else an empty list."""
-    plain, one, many = _statements(table)
+    """INSERT `rows` (dicts with the same keys) into `table`; with `return_ids` returns their new
+    ids in the order of `rows` (one INSERT … RETURNING per row), else an empty list (one
+    `executemany` for all rows)."""
+    statement = _statement(table, tuple(rows[0]), return_ids)
     if not return_ids:
-        connection.execute(plain, rows if len(rows) > 1 else rows[0])
+        statement.run_many(connection, rows)
         return []
-    if len(rows) == 1:
-        return [connection.execute(one, rows[0]).scalar_one()]
-    return list(connection.execute(many, rows).scalars())
+    return [statement.first(connection, row)[0] for row in rows]

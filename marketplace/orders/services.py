@@ -14,6 +14,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core.ids import order_number
 from marketplace.core.inserts import insert_rows, row_of
+from marketplace.core.prepared import Prepared
 from marketplace.extensions import db, start_writing
 from marketplace.orders.checkout.errors import (
     CutoffPassed,
@@ -88,12 +89,12 @@ def _existing_order(resident_id: int, key: str, fingerprint: str) -> Order | Non
     return order
 
 
-_TAKE_STOCK = (
+_TAKE_STOCK = Prepared(
     update(_products)
     .where(_products.c.id == bindparam("product_id"), _products.c.stock >= bindparam("quantity"))
     .values(stock=_products.c.stock - bindparam("quantity"))
 )
-_RETURN_STOCK = (
+_RETURN_STOCK = Prepared(
     update(_products)
     .where(_products.c.id == bindparam("product_id"))
     .values(stock=_products.c.stock + bindparam("quantity"))
@@ -113,13 +114,13 @@ def _take_stock(connection, products: dict[int, ProductFacts], quantities: dict[
         product = products[product_id]
         if product.stock is None:  # made to order
             continue
-        result = connection.execute(
-            _TAKE_STOCK, {"product_id": product_id, "quantity": quantities[product_id]}
+        cursor = _TAKE_STOCK.run(
+            connection, {"product_id": product_id, "quantity": quantities[product_id]}
         )
-        if result.rowcount != 1:
+        if cursor.rowcount != 1:
             for taken_id in taken:
-                connection.execute(
-                    _RETURN_STOCK, {"product_id": taken_id, "quantity": quantities[taken_id]}
+                _RETURN_STOCK.run(
+                    connection, {"product_id": taken_id, "quantity": quantities[taken_id]}
                 )
             raise OutOfStock(product=product.name)
         taken.append(product_id)

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Producer, Product, Temperature, Unit, is_available_on
+from marketplace.core.prepared import Prepared
 from marketplace.pickup.models import PickupKind, PickupPlace
 from marketplace.regions.models import DeliverySchedule, Municipality, Place, SubRegion
 
@@ -99,7 +100,7 @@ _products, _producers, _pickup_places = Product.__table__, Producer.__table__, P
 
 # The resident's home, its sub-region and schedule, and the pickup place the order names (if
 # any): one statement, outer joins throughout so that a missing part reads as NULLs.
-_CHECKOUT_CONTEXT = (
+_CHECKOUT_CONTEXT = Prepared(
     select(
         _users.c.id, _users.c.street, _users.c.postcode, _users.c.town, _users.c.home_lat,
         _users.c.home_lon, _sub_regions.c.id.label("sub_region_id"), _sub_regions.c.door_delivery,
@@ -138,7 +139,7 @@ def read_checkout_context(
     connection, user_id: int, place_id: int | None,
 ) -> tuple[ResidentFacts | None, PlaceFacts | None]:
     """The resident with the sub-region of their home, and the pickup place `place_id`."""
-    row = connection.execute(_CHECKOUT_CONTEXT, {"user_id": user_id, "place_id": place_id}).first()
+    row = _CHECKOUT_CONTEXT.first(connection, {"user_id": user_id, "place_id": place_id})
     if row is None:
         return None, None
     sub_region = None
