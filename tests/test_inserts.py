@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import event, select
 
-from marketplace.core.inserts import insert_rows, row_of
+from marketplace.core.inserts import ROWS_PER_STATEMENT, insert_rows, row_of
 from marketplace.regions.models import Region
 from tests.factories import make_region
 
@@ -41,21 +42,24 @@ def test_insert_rows_returns_the_ids_of_many_rows_in_their_order(db):
     ]
 
 
-def test_insert_rows_without_ids_sends_one_statement_for_many_rows(db):
-    statements: list[bool] = []
+@pytest.mark.parametrize("count, statements", [(3, 1), (ROWS_PER_STATEMENT, 1), (ROWS_PER_STATEMENT + 2, 2)])
+def test_insert_rows_without_ids_sends_one_statement_per_batch_of_rows(db, count, statements):
+    sent: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("INSERT"):
-            statements.append(executemany)
+            sent.append(statement)
 
     connection = db.session.connection()
+    records = [RegionRecord(f"m{n}", f"M {n}", platform_fee_permille=n) for n in range(count)]
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        insert_rows(connection, _regions, [row_of(RegionRecord(f"m{n}", f"M {n}"), _regions) for n in range(3)])
+        insert_rows(connection, _regions, [row_of(r, _regions) for r in records])
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert statements == [True]  # one executemany
-    assert db.session.scalar(select(Region.id).where(Region.slug == "m2")) is not None
+    assert len(sent) == statements
+    written = dict(db.session.execute(select(Region.slug, Region.platform_fee_permille)).all())
+    assert written == {f"m{n}": n for n in range(count)}
 
 
 def test_insert_rows_without_ids_and_a_single_row(db):

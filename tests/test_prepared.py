@@ -93,21 +93,22 @@ def test_updates_report_the_rows_they_changed(connection):
     assert _BY_NAME.first(connection, {"name": "Hofladen"}).amount == Decimal("2.50")
 
 
-def test_run_many_sends_one_executemany_and_listeners_see_it(connection):
+def test_listeners_see_every_statement(connection):
     seen = []
 
     def listener(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement.split()[0], executemany, len(parameters) if executemany else None))
+        seen.append((statement.split()[0], len(parameters), executemany))
 
     event.listen(connection.engine, "before_cursor_execute", listener)
     try:
         plain = Prepared(insert(_probe), column_keys=(*_COLUMNS, "count"))
-        plain.run_many(connection, [{**_ROW, "name": f"n{n}", "count": n} for n in range(3)])
+        for n in range(2):
+            plain.run(connection, {**_ROW, "name": f"n{n}", "count": n})
     finally:
         event.remove(connection.engine, "before_cursor_execute", listener)
-    assert seen == [("INSERT", True, 3)]
+    assert seen == [("INSERT", 8, False)] * 2
     counts = Prepared(select(_probe.c.name, _probe.c.count).order_by(_probe.c.name)).all(connection)
-    assert [tuple(row) for row in counts] == [("n0", 0), ("n1", 1), ("n2", 2)]
+    assert [tuple(row) for row in counts] == [("n0", 0), ("n1", 1)]
 
 
 def test_statements_run_in_the_transaction_sqlalchemy_began(db, connection):

@@ -10,15 +10,26 @@ from __future__ import annotations
 from dataclasses import fields
 from functools import cache
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
 
 from marketplace.core.prepared import Prepared
+
+# Rows written by one multi-row INSERT (`VALUES (…), (…)`): one statement for an order's lines
+# or events, where a driver's `executemany` would cost more than the rows (psycopg's pipeline).
+ROWS_PER_STATEMENT = 16
 
 
 @cache
 def _statement(table: Table, keys: tuple[str, ...], return_ids: bool) -> Prepared:
     statement = insert(table).returning(table.c.id) if return_ids else insert(table)
     return Prepared(statement, column_keys=keys)
+
+
+@cache
+def _multi_row_statement(table: Table, keys: tuple[str, ...], rows: int) -> Prepared:
+    return Prepared(insert(table).values([
+        {key: bindparam(f"{key}_{n}", type_=table.c[key].type) for key in keys} for n in range(rows)
+    ]))
 
 
 @cache
@@ -34,10 +45,18 @@ def row_of(record, table: Table) -> dict:
 
 def insert_rows(connection, table: Table, rows: list[dict], *, return_ids: bool = False) -> list[int]:
     """INSERT `rows` (dicts with the same keys) into `table`; with `return_ids` returns their new
-    ids in the order of `rows` (one INSERT … RETURNING per row), else an empty list (one
-    `executemany` for all rows)."""
-    statement = _statement(table, tuple(rows[0]), return_ids)
-    if not return_ids:
-        statement.run_many(connection, rows)
-        return []
-    return [statement.first(connection, row)[0] for row in rows]
+    ids in the order of `rows` (one INSERT … RETURNING per row), else an empty list (one INSERT
+    per `ROWS_PER_STATEMENT` rows)."""
+    keys = tuple(rows[0])
+    if return_ids:
+        statement = _statement(table, keys, True)
+        return [statement.first(connection, row)[0] for row in rows]
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        batch = rows[start:start + ROWS_PER_STATEMENT]
+        if len(batch) == 1:
+            _statement(table, keys, False).run(connection, batch[0])
+            continue
+        _multi_row_statement(table, keys, len(batch)).run(connection, {
+            f"{key}_{n}": value for n, row in enumerate(batch) for key, value in row.items()
+        })
+    return []

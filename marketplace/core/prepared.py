@@ -17,7 +17,7 @@ expanding IN lists and columns whose INSERT default is computed in Python (give 
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exc
@@ -79,8 +79,8 @@ def _key(column, position: int) -> str:
 
 
 class Prepared:
-    """One Core statement (SELECT, INSERT, UPDATE, DELETE; RETURNING allowed) for `run`/`first`/
-    `all`/`run_many`. An INSERT names the columns it fills in `column_keys`."""
+    """One Core statement (SELECT, INSERT, UPDATE, DELETE; RETURNING allowed) for `run`, `first`
+    and `all`. An INSERT of given rows names the columns it fills in `column_keys`."""
 
     def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None):
         self.statement = statement
@@ -96,12 +96,7 @@ class Prepared:
     def run(self, connection: Connection, params: dict[str, Any] | None = None):
         """Execute once; returns the DBAPI cursor (`rowcount`, rows via `first`/`all`)."""
         compiled = self.compiled(connection.dialect)
-        return _execute(connection, compiled, compiled.parameters(params or {}), many=False)
-
-    def run_many(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
-        """Execute for each of `rows` in one driver call (`executemany`), no rows back."""
-        compiled = self.compiled(connection.dialect)
-        _execute(connection, compiled, [compiled.parameters(row) for row in rows], many=True)
+        return _execute(connection, compiled, compiled.parameters(params or {}))
 
     def first(self, connection: Connection, params: dict[str, Any] | None = None):
         """The first row (a named tuple, values converted as SQLAlchemy would), or None."""
@@ -127,7 +122,7 @@ class Prepared:
         )
 
 
-def _execute(connection: Connection, compiled: _Compiled, parameters, *, many: bool):
+def _execute(connection: Connection, compiled: _Compiled, parameters):
     if not connection.in_transaction():
         connection.begin()  # as `Connection.execute` would (and SQLite's BEGIN hooks with it)
     dbapi_connection = connection.connection.dbapi_connection
@@ -135,13 +130,10 @@ def _execute(connection: Connection, compiled: _Compiled, parameters, *, many: b
     sql = compiled.sql
     if connection.dispatch.before_cursor_execute:
         for listener in connection.dispatch.before_cursor_execute:
-            listener(connection, None, sql, parameters, None, many)
+            listener(connection, None, sql, parameters, None, False)
     cursor = dbapi_connection.cursor()
     try:
-        if many:
-            cursor.executemany(sql, parameters)
-        else:
-            cursor.execute(sql, parameters)
+        cursor.execute(sql, parameters)
     except dialect.loaded_dbapi.Error as error:
         disconnected = dialect.is_disconnect(error, dbapi_connection, cursor)
         cursor.close()

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace.core.inserts import ROWS_PER_STATEMENT
 from marketplace.extensions import db
 from marketplace.orders import checkout
 from marketplace.orders.checkout import FulfilmentChoice
+from marketplace.orders.checkout.facts import PRODUCTS_PER_STATEMENT
 from marketplace.orders.models import Fulfilment, Order, OrderStatus
 from marketplace.orders.services import cancel_order, place_order
 from tests import factories as f
@@ -61,6 +63,22 @@ def test_place_order_snapshots_prices_splits_by_producer_and_takes_stock(world, 
     assert stocks(world.bread, world.wine, world.cake) == {
         world.bread.id: 18, world.wine.id: 4, world.cake.id: None,
     }
+
+
+def test_an_order_of_more_products_than_one_statement_reads_or_writes(world, now):
+    # Products are read PRODUCTS_PER_STATEMENT at a time and lines written ROWS_PER_STATEMENT
+    # at a time: every product and every line arrives, with its own price and stock.
+    count = PRODUCTS_PER_STATEMENT + ROWS_PER_STATEMENT + 3
+    goods = [f.make_product(world.producer_a, price_cents=100 + n, stock=5) for n in range(count)]
+    db.session.commit()
+    order = _place_and_load(world, [(p.id, 1 + n % 3) for n, p in enumerate(goods)], now=now)
+    db.session.commit()
+
+    assert sorted((line.product_id, line.quantity, line.unit_price_cents) for line in order.lines) == [
+        (p.id, 1 + n % 3, 100 + n) for n, p in enumerate(goods)
+    ]
+    assert order.items_total_cents == sum((100 + n) * (1 + n % 3) for n in range(count))
+    assert stocks(*goods) == {p.id: 5 - (1 + n % 3) for n, p in enumerate(goods)}
 
 
 def test_a_later_price_change_does_not_touch_the_order(world, now):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import bindparam, select
 
@@ -132,8 +133,16 @@ _PRODUCTS = (
         _producers.c.name.label("producer_name"), _producers.c.is_approved,
     )
     .join(_producers, _producers.c.id == _products.c.producer_id)
-    .where(_products.c.id.in_(bindparam("ids", expanding=True)))
 )
+# Products are read by one statement per up to this many ids (`id IN (…)` with as many
+# parameters), prepared once for each count.
+PRODUCTS_PER_STATEMENT = 32
+
+
+@cache
+def _products_statement(count: int) -> Prepared:
+    return Prepared(_PRODUCTS.where(_products.c.id.in_([bindparam(f"id_{n}") for n in range(count)])))
+
 
 def read_checkout_context(
     connection, user_id: int, place_id: int | None,
@@ -167,7 +176,13 @@ def read_products(connection, ids: list[int]) -> dict[int, ProductFacts]:
     """The products of these ids (missing ones are left out), each with its producer."""
     producers: dict[int, ProducerFacts] = {}
     products = {}
-    for row in connection.execute(_PRODUCTS, {"ids": ids}):
+    rows = []
+    for start in range(0, len(ids), PRODUCTS_PER_STATEMENT):
+        batch = ids[start:start + PRODUCTS_PER_STATEMENT]
+        rows += _products_statement(len(batch)).all(
+            connection, {f"id_{n}": product_id for n, product_id in enumerate(batch)}
+        )
+    for row in rows:
         producer = producers.get(row.producer_id)
         if producer is None:
             producer = producers[row.producer_id] = ProducerFacts(
