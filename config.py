@@ -29,7 +29,10 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'landkorb.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled server connection idle longer than this is pinged before use (core.pool_ping);
+    # set SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True} to ping before every use instead.
+    DB_PING_AFTER_IDLE_S = 10.0
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -35,6 +35,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     converters.init_app(app)
 
     db.init_app(app)
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not app.config[
+        "SQLALCHEMY_ENGINE_OPTIONS"
+    ].get("pool_pre_ping"):
+        from marketplace.core.pool_ping import ping_when_idle
+
+        with app.app_context():
+            ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_S"])
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
