@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
@@ -105,10 +105,10 @@ def _take_stock(connection, products: dict[int, ProductFacts], quantities: dict[
     """One guarded UPDATE per product, in ascending id order so concurrent checkouts of the same
     products lock rows in the same order and cannot deadlock.
 
-    Called before the order's rows are written, so a refusal leaves nothing to undo but the
-    units already taken of products with lower ids: they go back at once, exactly, because this
-    transaction still holds their rows (the write lock on SQLite, the row locks on PostgreSQL).
-    Without a savepoint the happy path saves two statements (README, "Performance")."""
+    On a refusal the units already taken of products with lower ids go back at once, exactly,
+    because this transaction still holds their rows (the write lock on SQLite, the row locks
+    on PostgreSQL). Without a savepoint the happy path saves two statements (README,
+    "Performance")."""
     taken: list[int] = []
     for product_id in sorted(quantities):
         product = products[product_id]
@@ -190,6 +190,8 @@ def _build_order(*, resident_id, placed_by_id, sub_region, day, fulfilment, paym
 
 _orders, _producer_orders = Order.__table__, ProducerOrder.__table__
 _order_lines, _order_events = OrderLine.__table__, OrderEvent.__table__
+# Its producer orders, lines and events go with it (ON DELETE CASCADE).
+_DELETE_ORDER = Prepared(delete(_orders).where(_orders.c.id == bindparam("id")))
 
 
 def _write_order(connection, order: PlacedOrder) -> None:
@@ -272,12 +274,11 @@ def place_order(
     )
 
     start_writing()
-    _take_stock(connection, products, quantities)
     try:
         _write_order(connection, order)
     except IntegrityError:
         # A concurrent request with the same idempotency key committed first. Its order stands;
-        # this transaction (with the stock it took) is rolled back, on PostgreSQL it is aborted.
+        # this transaction is rolled back (on PostgreSQL it is aborted).
         if idempotency_key is None:
             raise
         db.session.rollback()
@@ -285,6 +286,14 @@ def place_order(
         if existing is None:
             raise
         return existing
+    # Stock last: on PostgreSQL a product's row stays locked from its UPDATE to the commit, so
+    # orders of the same goods queue for the shortest time. A refusal takes the order out again
+    # (nothing else saw it), so that nothing is written even for a caller who commits.
+    try:
+        _take_stock(connection, products, quantities)
+    except OutOfStock:
+        _DELETE_ORDER.run(connection, {"id": order.id})
+        raise
     return order
 
 

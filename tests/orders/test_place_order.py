@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from marketplace.core.inserts import ROWS_PER_STATEMENT
 from marketplace.extensions import db
 from marketplace.orders import checkout
 from marketplace.orders.checkout import FulfilmentChoice
 from marketplace.orders.checkout.facts import PRODUCTS_PER_STATEMENT
-from marketplace.orders.models import Fulfilment, Order, OrderStatus
+from marketplace.orders.models import Fulfilment, Order, OrderLine, OrderStatus
 from marketplace.orders.services import cancel_order, place_order
 from tests import factories as f
 from tests.orders.helpers import (
@@ -151,15 +152,18 @@ def test_two_lines_of_one_product_are_summed_and_refused_when_the_sum_exceeds_st
 
 
 def test_out_of_stock_half_way_gives_back_what_was_taken_before_the_caller_rolls_back(world, now):
-    # bread (lower id) is taken first, then wine runs out: bread goes back at once.
+    # bread (lower id) is taken first, then wine runs out: bread goes back at once, and the
+    # order written just before is taken out again.
     assert world.bread.id < world.wine.id
     with pytest.raises(checkout.OutOfStock):
         _place(world, [(world.bread.id, 5), (world.wine.id, 6)], now=now)
     db.session.expire_all()
     assert stocks(world.bread, world.wine) == {world.bread.id: 20, world.wine.id: 5}
+    assert count_orders() == 0 and count_events() == 0
     db.session.commit()  # even a caller that commits after the refusal commits nothing
     assert stocks(world.bread, world.wine) == {world.bread.id: 20, world.wine.id: 5}
-    assert count_orders() == 0
+    assert count_orders() == 0 and count_events() == 0
+    assert db.session.scalar(select(func.count()).select_from(OrderLine)) == 0
 
 
 def test_the_last_units_can_be_ordered_and_then_none(world, now):
