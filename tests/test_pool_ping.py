@@ -59,26 +59,27 @@ def _terminate(engine, pid: int) -> None:
     other.dispose()
 
 
-def test_an_idle_connection_the_server_closed_is_replaced_before_use(engine):
+@pytest.fixture
+def closed_by_server(engine) -> int:
+    """The pool's one connection, used once and then closed by the server: its backend's pid."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server to close a connection")
     with engine.connect() as connection:
-        first = _backend_pid(connection)
-    _terminate(engine, first)
+        pid = _backend_pid(connection)
+    _terminate(engine, pid)
+    return pid
+
+
+def test_an_idle_connection_the_server_closed_is_replaced_before_use(engine, closed_by_server):
     engine.clock.now += 60
     with engine.connect() as connection:
-        assert _backend_pid(connection) != first  # the ping failed; a new connection serves
+        assert _backend_pid(connection) != closed_by_server  # the ping failed; a new one serves
     assert len(engine.pings) == 1
 
 
-def test_a_busy_connection_the_server_closed_fails_once_then_the_pool_recovers(engine):
+def test_a_busy_connection_the_server_closed_fails_once_then_the_pool_recovers(engine, closed_by_server):
     # The trade-off against pinging before every use: the request that meets it fails.
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to close a connection")
-    with engine.connect() as connection:
-        first = _backend_pid(connection)
-    _terminate(engine, first)
     with pytest.raises(exc.OperationalError), engine.connect() as connection:
         _backend_pid(connection)
     with engine.connect() as connection:
-        assert _backend_pid(connection) != first
+        assert _backend_pid(connection) != closed_by_server
