@@ -51,7 +51,7 @@ class _Compiled:
         columns = list(getattr(statement, "exported_columns", ()))
         self.row_type = namedtuple("Row", [_key(c, n) for n, c in enumerate(columns)], rename=True)
         self.column_types = tuple(c.type.dialect_impl(dialect) for c in columns)
-        self._result_processors: dict[tuple, tuple] = {}
+        self._result_processors: tuple | None = None
 
     def parameters(self, params: dict[str, Any]) -> Sequence[Any] | dict[str, Any]:
         values = [
@@ -63,15 +63,23 @@ class _Compiled:
         ]
         return values if self.positional else dict(zip(self.names, values, strict=True))
 
-    def result_processors(self, dialect: Dialect, description) -> tuple:
-        # Some drivers' conversions depend on the type the server reports (PostgreSQL's numerics).
-        codes = tuple(d[1] for d in description)
-        processors = self._result_processors.get(codes)
-        if processors is None:
-            processors = self._result_processors[codes] = tuple(
-                type_.result_processor(dialect, code) for type_, code in zip(self.column_types, codes, strict=True)
+    def result_processors(self, dialect: Dialect, cursor) -> tuple:
+        # Some drivers' conversions depend on the type the server reports (PostgreSQL's
+        # numerics): taken from the first result. The statement's SQL is fixed, and so are the
+        # types of its columns (reading a driver's description again costs as much as a row).
+        if self._result_processors is None:
+            codes = [d[1] for d in cursor.description]
+            self._result_processors = tuple(
+                type_.result_processor(dialect, code)
+                for type_, code in zip(self.column_types, codes, strict=True)
             )
-        return processors
+        return self._result_processors
+
+    def row(self, processors: tuple, values: Sequence[Any]):
+        return self.row_type._make(
+            value if processor is None else processor(value)
+            for processor, value in zip(processors, values, strict=True)
+        )
 
 
 def _key(column, position: int) -> str:
@@ -85,12 +93,12 @@ class Prepared:
     def __init__(self, statement: ClauseElement, column_keys: Sequence[str] | None = None):
         self.statement = statement
         self.column_keys = list(column_keys) if column_keys is not None else None
-        self._compiled: dict[int, _Compiled] = {}
+        self._compiled: dict[Dialect, _Compiled] = {}  # by engine: its server may differ
 
     def compiled(self, dialect: Dialect) -> _Compiled:
-        compiled = self._compiled.get(id(dialect))
+        compiled = self._compiled.get(dialect)
         if compiled is None:
-            compiled = self._compiled[id(dialect)] = _Compiled(self.statement, dialect, self.column_keys)
+            compiled = self._compiled[dialect] = _Compiled(self.statement, dialect, self.column_keys)
         return compiled
 
     def run(self, connection: Connection, params: dict[str, Any] | None = None):
@@ -100,26 +108,27 @@ class Prepared:
 
     def first(self, connection: Connection, params: dict[str, Any] | None = None):
         """The first row (a named tuple, values converted as SQLAlchemy would), or None."""
+        compiled = self.compiled(connection.dialect)
         cursor = self.run(connection, params)
         try:
             row = cursor.fetchone()
-            return None if row is None else self._row(connection.dialect, cursor, row)
+            if row is None:
+                return None
+            return compiled.row(compiled.result_processors(connection.dialect, cursor), row)
         finally:
             cursor.close()
 
     def all(self, connection: Connection, params: dict[str, Any] | None = None) -> list:
+        compiled = self.compiled(connection.dialect)
         cursor = self.run(connection, params)
         try:
-            return [self._row(connection.dialect, cursor, row) for row in cursor.fetchall()]
+            rows = cursor.fetchall()
+            if not rows:
+                return []
+            processors = compiled.result_processors(connection.dialect, cursor)
+            return [compiled.row(processors, row) for row in rows]
         finally:
             cursor.close()
-
-    def _row(self, dialect: Dialect, cursor, row):
-        compiled = self.compiled(dialect)
-        processors = compiled.result_processors(dialect, cursor.description)
-        return compiled.row_type._make(
-            value if processor is None else processor(value) for processor, value in zip(processors, row, strict=True)
-        )
 
 
 def _execute(connection: Connection, compiled: _Compiled, parameters):
