@@ -21,10 +21,12 @@ def refresh_planner_statistics() -> None:
     VACUUM also marks the new rows all-visible, so PostgreSQL can answer from indexes alone.
     """
     engine = db.engine
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("VACUUM ANALYZE")
-        else:
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")  # not allowed in a transaction
+    else:
+        # Committed: SQLite keeps the statistics in tables (sqlite_stat1) like any other write.
+        with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
 
 
