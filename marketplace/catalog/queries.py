@@ -243,9 +243,12 @@ def _few_search_hits(producer_ids: list[int], conditions: list, hits) -> list | 
     def matching(*columns):
         statement = select(*columns)
         if hits is not None:
-            # Joined, not `id IN (hits)`: without statistics SQLite would walk a products index.
+            # The hits first, each looked up by its id: whatever the filters, the work grows with
+            # the hits, not with the catalogue (see `HitsFirstJoin`).
             found = hits.subquery()
-            statement = statement.select_from(found).join(Product, Product.id == found.c.rowid)
+            statement = statement.select_from(
+                search.HitsFirstJoin(found, Product.__table__, Product.id == found.c.rowid)
+            )
         return statement.where(Product.producer_id.in_(producer_ids), *conditions)
 
     # Counted first, in the database: a common word then costs no rows carried into Python.

@@ -17,8 +17,12 @@ checks that head has them).
 """
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import DDL, column, event, literal_column, select, table
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.selectable import Join
 
 FTS_TABLE = "products_name_fts"
 MIN_TRIGRAM_QUERY = 3
@@ -77,6 +81,28 @@ def sqlite_name_hits(text: str) -> Select | None:
     if len(text) < MIN_TRIGRAM_QUERY:
         return None
     return select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(fts_phrase(text)))
+
+
+class HitsFirstJoin(Join):
+    """An inner join that SQLite must read from its left side, the search hits (`CROSS JOIN`).
+
+    Left to itself, SQLite's planner may walk the products of a category (or a producer) and
+    ask the FTS table about each one: a search in a category took 300 ms among 100,000
+    products instead of 10. SQLite never reorders a CROSS JOIN (documented for this purpose);
+    other databases get a plain JOIN."""
+
+    inherit_cache = True
+
+
+@compiles(HitsFirstJoin, "sqlite")
+def _sqlite_cross_join(join: HitsFirstJoin, compiler, asfrom=False, from_linter=None, **kw) -> str:
+    # As the compiler's own visit_join, with CROSS for the keyword.
+    if from_linter is not None:
+        from_linter.edges.update(itertools.product(join.left._from_objects, join.right._from_objects))
+    left = join.left._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    right = join.right._compiler_dispatch(compiler, asfrom=True, from_linter=from_linter, **kw)
+    on = join.onclause._compiler_dispatch(compiler, from_linter=from_linter, **kw)
+    return f"{left} CROSS JOIN {right} ON {on}"
 
 
 def install_ddl_events(products_table) -> None:
