@@ -62,14 +62,13 @@ def _terminate(engine, pid: int) -> None:
 @pytest.fixture
 def closed_by_server(engine) -> int:
     """The pool's one connection, used once and then closed by the server: its backend's pid."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has no server to close a connection")
     with engine.connect() as connection:
         pid = _backend_pid(connection)
     _terminate(engine, pid)
     return pid
 
 
+@pytest.mark.postgresql  # SQLite has no server to close a connection
 def test_an_idle_connection_the_server_closed_is_replaced_before_use(engine, closed_by_server):
     engine.clock.now += 60
     with engine.connect() as connection:
@@ -77,6 +76,7 @@ def test_an_idle_connection_the_server_closed_is_replaced_before_use(engine, clo
     assert len(engine.pings) == 1
 
 
+@pytest.mark.postgresql
 def test_a_busy_connection_the_server_closed_fails_once_then_the_pool_recovers(engine, closed_by_server):
     # The trade-off against pinging before every use: the request that meets it fails.
     with pytest.raises(exc.OperationalError), engine.connect() as connection:

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from marketplace.extensions import db, start_writing
+from marketplace.extensions import SQLITE_MMAP_BYTES, db, start_writing
 from tests.orders.helpers import TUESDAY
 
 
@@ -74,6 +74,9 @@ def test_sqlite_connections_use_wal_with_normal_sync(db):
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() in {"wal", "memory"}
+        if db.engine.url.database not in (None, "", ":memory:"):
+            # Files are read through a memory map (README, "Performance").
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
 
 
 def test_sqlite_reads_defer_and_writes_take_the_lock_at_once(app):
