@@ -52,6 +52,7 @@ from marketplace.orders.models import (
 )
 from marketplace.orders.placed import PlacedEvent, PlacedLine, PlacedOrder, PlacedProducerOrder
 from marketplace.orders.transitions import HOLDS_STOCK, can_move, move_order
+from marketplace.orders.write_at_once import write_order_at_once
 
 _products = Product.__table__
 
@@ -195,7 +196,11 @@ _DELETE_ORDER = Prepared(delete(_orders).where(_orders.c.id == bindparam("id")))
 
 
 def _write_order(connection, order: PlacedOrder) -> None:
-    """INSERT the order, its producer orders, lines and events: one statement per table."""
+    """INSERT the order, its producer orders, lines and events: one statement per table, or on
+    PostgreSQL one statement for all (orders.write_at_once)."""
+    if connection.dialect.name == "postgresql":
+        write_order_at_once(connection, order)
+        return
     (order.id,) = insert_rows(connection, _orders, [row_of(order, _orders)], return_ids=True)
     for producer_order in order.producer_orders:
         producer_order.order_id = order.id

@@ -66,6 +66,9 @@ def test_placing_an_order_writes_in_one_transaction_and_reads_nothing_after_it(c
         assert "SELECT" not in writing.split("|")[:2]
     else:
         assert len(transactions) == 1, events
+        # The order's rows in one statement of data-modifying CTEs, then the stock.
+        writes = [e for e in events if e.startswith(("INSERT", "WITH", "UPDATE", "DELETE"))]
+        assert writes == ["WITH NEW_ORDER", "UPDATE PRODUCTS"], events
 
 
 def test_sqlite_connections_use_wal_with_normal_sync(db):
