@@ -87,9 +87,9 @@ class HitsFirstJoin(Join):
     """An inner join that SQLite must read from its left side, the search hits (`CROSS JOIN`).
 
     Left to itself, SQLite's planner may walk the products of a category (or a producer) and
-    ask the FTS table about each one: a search in a category took 300 ms among 100,000
-    products instead of 10. SQLite never reorders a CROSS JOIN (documented for this purpose);
-    other databases get a plain JOIN."""
+    ask the FTS table about each one: a search in a category took 356 ms among 100,000
+    products, 56 ms with the hits first. SQLite never reorders a CROSS JOIN (documented for
+    this purpose); other databases get a plain JOIN."""
 
     inherit_cache = True
 

@@ -102,7 +102,7 @@ class Prepared:
         return compiled
 
     def run(self, connection: Connection, params: dict[str, Any] | None = None):
-        """Execute once; returns the DBAPI cursor (`rowcount`, rows via `first`/`all`)."""
+        """Execute once; returns the DBAPI cursor (for its `rowcount`; closed when dropped)."""
         compiled = self.compiled(connection.dialect)
         return _execute(connection, compiled, compiled.parameters(params or {}))
 
