@@ -303,7 +303,7 @@ def bench(tmp: Path, database_url: str, servers: list[Server]) -> None:
         target = TARGETS.get(name)
         verdict = "" if target is None else (f"  (target ≥ {target}: "
                                              f"{'ok' if ratio >= target else 'MISSED'})")
-        print(f"  {name:<22} {ratio:6.2f}{verdict}")
+        print(f"  {name:<22} {ratio:6.3f}{verdict}")
     if "--throughput-only" in sys.argv:
         return
 
