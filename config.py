@@ -29,10 +29,12 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'landkorb.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    # A pooled server connection idle longer than this is pinged before use (core.pool_ping);
-    # set SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True} to ping before every use instead.
-    DB_PING_AFTER_IDLE_S = 10.0
+    # A pooled PostgreSQL connection is pinged before each use, so a restarted server costs no
+    # failed request (SQLite has no server connection to lose; the app factory drops the option).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Development and testing only: an ISO 8601 time with offset that the whole application
+    # takes as "now" (core.clock); production refuses to start with it.
+    LANDKORB_CLOCK = os.environ.get("LANDKORB_CLOCK") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -121,10 +123,27 @@ def get_config(name: str | None = None) -> type[Config]:
 
 
 def check_config(config: dict) -> None:
-    """Refuse settings that would be unsafe; called by the app factory."""
-    if config.get("ENV_NAME") == "production":
+    """Refuse settings that would be unsafe or make no sense; called by the app factory.
+
+    `LANDKORB_CLOCK` given as text is parsed here into an aware datetime."""
+    production = config.get("ENV_NAME") == "production"
+    if production:
         key = config.get("SECRET_KEY")
         if not key or len(key) < 16:
             raise ConfigurationError(
                 "Production needs SECRET_KEY set to a long random value (at least 16 characters)."
             )
+    clock = config.get("LANDKORB_CLOCK")
+    if clock is not None and production:
+        raise ConfigurationError("LANDKORB_CLOCK pins the time for development and testing only; "
+                                 "unset it in production.")
+    if isinstance(clock, str):
+        from marketplace.core.clock import parse_instant
+
+        try:
+            config["LANDKORB_CLOCK"] = parse_instant(clock)
+        except ValueError:
+            raise ConfigurationError(
+                f"LANDKORB_CLOCK={clock!r} is not an ISO 8601 time with an offset, "
+                "e.g. 2026-03-02T09:00:00+01:00"
+            ) from None

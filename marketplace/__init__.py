@@ -17,7 +17,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         migrate,
         sqlite_engine_options,
     )
-    from marketplace.web import converters, errors, filters, i18n, labels, request_state, security
+    from marketplace.web import clock, converters, errors, filters, i18n, labels, request_state, security
 
     app = Flask(
         __name__,
@@ -35,13 +35,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     converters.init_app(app)
 
     db.init_app(app)
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not app.config[
-        "SQLALCHEMY_ENGINE_OPTIONS"
-    ].get("pool_pre_ping"):
-        from marketplace.core.pool_ping import ping_when_idle
-
-        with app.app_context():
-            ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_S"])
+    clock.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

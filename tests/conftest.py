@@ -30,18 +30,18 @@ def pytest_configure(config):
         # In CI the PostgreSQL pass is part of the suite: missing it must fail, not skip.
         raise pytest.UsageError("CI=true needs TEST_DATABASE_URL for the PostgreSQL pass")
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (runs in the --db=postgresql pass)")
+    config.addinivalue_line("markers", "sqlite: about SQLite itself (runs in the --db=sqlite pass only)")
     config.addinivalue_line("markers", "e2e: drives a real browser")
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
 
 
 def pytest_collection_modifyitems(config, items):
-    # PostgreSQL-only tests belong to the PostgreSQL pass; the SQLite pass leaves them out
+    # Tests of one database belong to that database's pass; the other pass leaves them out
     # instead of skipping them, so a skip never hides a test that did not run.
-    if config.getoption("--db") == "postgresql":
-        return
-    kept = [item for item in items if "postgresql" not in item.keywords]
+    other = "sqlite" if config.getoption("--db") == "postgresql" else "postgresql"
+    kept = [item for item in items if other not in item.keywords]
     if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if "postgresql" in i.keywords])
+        config.hook.pytest_deselected(items=[i for i in items if other in i.keywords])
         items[:] = kept
 
 

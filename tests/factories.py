@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 import itertools
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import grant_role
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
+from marketplace.core.ids import order_number
+from marketplace.delivery.models import StopKind, Tour, TourKind, TourStatus, TourStop, TourStopOrder, Vehicle
 from marketplace.extensions import db
+from marketplace.orders.models import (
+    Fulfilment,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    ProducerOrder,
+)
 from marketplace.pickup.models import (
     Compartment,
     CompartmentSize,
@@ -137,3 +148,67 @@ def make_sales_point(place: Place | None = None, chilled: bool = False,
             weekday=weekday, opens=time.fromisoformat(opens), closes=time.fromisoformat(closes)
         ))
     return _save(point)
+
+
+def make_vehicle(sub_region: SubRegion, **kw) -> Vehicle:
+    fields = {"name": f"Transporter {_n()}", "capacity_ambient": 40, "capacity_chilled": 12,
+              "capacity_frozen": 4, "shift_start": time(7, 0), "shift_end": time(15, 0),
+              "cost_per_km_cents": 35, "cost_per_hour_cents": 0}
+    return _save(Vehicle(sub_region=sub_region, **{**fields, **kw}))
+
+
+def make_order(resident: User, lines, *, place=None, door: tuple[float | None, float | None] | None = None,
+               day: date = date(2026, 3, 3), status: OrderStatus = OrderStatus.CONFIRMED,
+               cutoff_at: datetime = datetime(2026, 3, 2, 17, 0, tzinfo=UTC), window: str | None = None,
+               sub_region: SubRegion | None = None, **kw) -> Order:
+    """An order as it stands after checkout, without going through it: `lines` are (product,
+    quantity) pairs at the products' prices, one producer order per producer. Tests of what
+    happens after ordering (planning, packing, driving) use it; `place_order` has tests of its own."""
+    sub_region = sub_region or (place.sub_region if place is not None else resident.home_sub_region)
+    order = Order(**{
+        "number": order_number(), "resident_id": resident.id, "sub_region_id": sub_region.id,
+        "delivery_date": day, "cutoff_at": cutoff_at, "status": status,
+        "fulfilment": Fulfilment.DOOR if door else Fulfilment(place.kind.value),
+        "pickup_place_id": None if door else place.id, "payment_method": PaymentMethod.PAY_ON_PICKUP,
+        "items_total_cents": 0, "total_cents": 0, **kw,
+    })
+    if door:
+        order.door_lat, order.door_lon = door
+        order.door_street, order.door_postcode, order.door_town = "Feldweg 3", "56727", "Dorf"
+        order.door_window = window
+    by_producer: dict[int, ProducerOrder] = {}
+    for product, quantity in lines:
+        producer_order = by_producer.get(product.producer_id)
+        if producer_order is None:
+            producer_order = by_producer[product.producer_id] = ProducerOrder(
+                producer_id=product.producer_id, items_total_cents=0)
+            order.producer_orders.append(producer_order)
+        line = OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
+                         temperature=product.temperature, crate_units=product.crate_units,
+                         quantity=quantity, unit_price_cents=product.price_cents,
+                         vat_rate=product.vat_rate, total_cents=quantity * product.price_cents,
+                         producer_order=producer_order)
+        order.lines.append(line)
+        producer_order.items_total_cents += line.total_cents
+    order.items_total_cents = order.total_cents = sum(line.total_cents for line in order.lines)
+    order.events.append(OrderEvent(at=cutoff_at, kind="placed", to_status=status))
+    return _save(order)
+
+
+def make_tour(vehicle: Vehicle, stops=(), *, day: date = date(2026, 3, 3),
+              status: TourStatus = TourStatus.PUBLISHED, kind: TourKind = TourKind.DISTRIBUTION) -> Tour:
+    """A tour of `vehicle` with drop stops at `stops` (pickup places, or (order, place) pairs)."""
+    start = datetime.combine(day, vehicle.shift_start, tzinfo=UTC)
+    tour = Tour(sub_region_id=vehicle.sub_region_id, delivery_date=day, vehicle=vehicle, kind=kind,
+                status=status, starts_at=start, ends_at=start + timedelta(hours=2), planned_at=start,
+                published_at=start if status == TourStatus.PUBLISHED else None)
+    for sequence, stop in enumerate(stops, start=1):
+        order, place = stop if isinstance(stop, tuple) else (None, stop)
+        at = start + timedelta(minutes=20 * sequence)
+        tour_stop = TourStop(sequence=sequence, kind=StopKind.DROP, pickup_place_id=place.id,
+                             label=place.name, lat=place.lat, lon=place.lon, planned_arrival=at,
+                             planned_departure=at + timedelta(minutes=5))
+        if order is not None:
+            tour_stop.orders.append(TourStopOrder(order_id=order.id, load_ambient=1))
+        tour.stops.append(tour_stop)
+    return _save(tour)

@@ -1,4 +1,9 @@
-"""View guards: a role is needed, optionally for one object."""
+"""Who may see and do what: one place for the HTML views and the API alike.
+
+Each check takes the user and the object (or its scope id) and answers True or False; the caller
+turns a False for someone else's object into a 404, so that an object is as good as missing to
+anyone who may not see it. The checks read attributes only (no imports of the models they judge).
+"""
 from __future__ import annotations
 
 from functools import wraps
@@ -6,7 +11,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 
 
 def role_required(*roles: Role):
@@ -23,5 +28,25 @@ def role_required(*roles: Role):
     return decorator
 
 
-def can_act_for(user, role: Role, scope_id: int) -> bool:
-    return scope_id in user.scopes(role)
+def can_see_order(user: User | None, order) -> bool:
+    """An order is its resident's, and the staff member's who placed it for them."""
+    return user is not None and user.id in (order.resident_id, order.placed_by_id)
+
+
+def can_coordinate(user: User | None, sub_region_id: int) -> bool:
+    return user is not None and sub_region_id in user.scopes(Role.COORDINATOR)
+
+
+def can_drive(user: User | None, tour) -> bool:
+    """A driver drives the published tours of their sub-region."""
+    return user is not None and tour.is_published and tour.sub_region_id in user.scopes(Role.DRIVER)
+
+
+def can_see_tour(user: User | None, tour) -> bool:
+    """The sub-region's coordinators see every tour; its drivers the published ones."""
+    return can_coordinate(user, tour.sub_region_id) or can_drive(user, tour)
+
+
+def can_act_for_producer(user: User | None, producer_id: int) -> bool:
+    """A producer's products, order lines and figures are for its own staff."""
+    return user is not None and producer_id in user.scopes(Role.PRODUCER)

@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 from marketplace.accounts.models import ROLE_SCOPE, Membership, Role, User
 from marketplace.core.errors import N_, Conflict, InvalidInput
 from marketplace.extensions import db
-from marketplace.regions.geo import ResolvedAddress, resolve_address
-from marketplace.regions.models import Place
+from marketplace.regions.geo import ResolvedAddress
+from marketplace.regions.queries import locate_address
 
 
 class EmailTaken(Conflict):
@@ -95,18 +95,14 @@ def set_home_address(
     Raises UnknownAddress when neither the PLZ nor the place name can be located; the user is
     left unchanged then.
     """
-    places = [
-        (p.id, p.name, p.lat, p.lon)
-        for p in db.session.execute(select(Place.id, Place.name, Place.lat, Place.lon)).all()
-    ]
-    resolved = resolve_address(
-        street=street, postcode=postcode, town=town, places=places,
-        nominatim_user_agent=nominatim_user_agent,
+    located = locate_address(
+        street=street, postcode=postcode, town=town, nominatim_user_agent=nominatim_user_agent,
     )
-    if resolved is None:
+    if located is None:
         raise UnknownAddress()
+    resolved, place = located
     user.street, user.postcode, user.town = street.strip(), postcode.strip(), town.strip()
     user.home_lat, user.home_lon = resolved.lat, resolved.lon
-    user.home_place = db.session.get(Place, resolved.place_id) if resolved.place_id else None
+    user.home_place = place
     db.session.flush()
     return resolved

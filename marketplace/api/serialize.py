@@ -6,8 +6,8 @@ from datetime import datetime
 from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import stock_state
 from marketplace.orders.checkout import vat_of_order
-from marketplace.orders.checkout.rules import temperatures_kept
 from marketplace.orders.models import Order
+from marketplace.pickup.cold_chain import temperatures_kept
 from marketplace.pickup.models import PickupPlace
 from marketplace.regions.schedule import DeliveryDay
 

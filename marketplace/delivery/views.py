@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import role_required
+from marketplace.accounts.permissions import can_coordinate, can_drive, can_see_tour, role_required
 from marketplace.core.clock import local_today, utcnow
 from marketplace.delivery import jobs, queries, services
 from marketplace.delivery.forms import (
@@ -70,14 +70,14 @@ def _labels():
 
 def _coordinated(slug: str) -> SubRegion:
     sub_region = db.first_or_404(select(SubRegion).where(SubRegion.slug == slug))
-    if sub_region.id not in current_user.scopes(Role.COORDINATOR):
+    if not can_coordinate(current_user, sub_region.id):
         abort(403)
     return sub_region
 
 
 def _driven_stop(stop_id: int) -> TourStop:
     stop = db.get_or_404(TourStop, stop_id)
-    if stop.tour.sub_region_id not in current_user.scopes(Role.DRIVER) or not stop.tour.is_published:
+    if not can_drive(current_user, stop.tour):
         abort(404)
     return stop
 
@@ -171,7 +171,7 @@ def plan(slug: str, day: str):
 @role_required(Role.COORDINATOR)
 def run_status(run_id: int):
     run = db.get_or_404(PlanRun, run_id)
-    if run.sub_region_id not in current_user.scopes(Role.COORDINATOR):
+    if run.sub_region_id is None or not can_coordinate(current_user, run.sub_region_id):
         abort(404)
     return jsonify({"id": run.id, "status": run.status.value, "progress": run.progress,
                     "message": run.message, "finished": run.is_finished})
@@ -281,8 +281,7 @@ def remove_window(slug: str, window_id: int):
 @login_required
 def sheet(tour_id: int):
     tour = db.get_or_404(Tour, tour_id)
-    driver_may = tour.is_published and tour.sub_region_id in current_user.scopes(Role.DRIVER)
-    if not driver_may and tour.sub_region_id not in current_user.scopes(Role.COORDINATOR):
+    if not can_see_tour(current_user, tour):
         abort(404)
     return render_template("delivery/sheet.html", tour=tour)
 
@@ -301,7 +300,7 @@ def driver():
 @role_required(Role.DRIVER)
 def driver_tour(tour_id: int):
     tour = db.get_or_404(Tour, tour_id)
-    if tour.sub_region_id not in current_user.scopes(Role.DRIVER) or not tour.is_published:
+    if not can_drive(current_user, tour):
         abort(404)
     return render_template("delivery/driver_tour.html", tour=tour, current=queries.get_current_stop(tour),
                            form=EmptyForm(), problem_form=ProblemForm())

@@ -58,12 +58,16 @@ def move_order(
 
 def record_event(
     order: Order, kind: str, *, now: datetime, actor: User | None = None, note: str = "",
+    flush: bool = True,
 ) -> OrderEvent:
-    """An event that does not change the status (the order was placed, a payment started…)."""
+    """An event that does not change the status (the order was placed, a payment started…).
+
+    Flushes unless `flush=False` (an order being built, flushed once by its caller)."""
     event = OrderEvent(
         at=now, kind=kind, from_status=None, to_status=order.status,
         actor_id=actor.id if actor is not None else None, note=note,
     )
     order.events.append(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event

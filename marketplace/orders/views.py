@@ -4,18 +4,19 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
+from marketplace.accounts.permissions import can_see_order
 from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
-from marketplace.extensions import db, reads_before_writing
+from marketplace.extensions import db
 from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
-from marketplace.orders.models import Fulfilment, OrderStatus, PaymentMethod
+from marketplace.orders.models import Fulfilment, PaymentMethod
 from marketplace.payments.services import submit_order
 from marketplace.web.errors import domain_message
 
@@ -26,6 +27,7 @@ _DAY_ERRORS = (checkout.CutoffPassed, checkout.NotADeliveryDay, checkout.Product
 _PLACE_ERRORS = (
     checkout.ColdChainBroken, checkout.PickupPlaceUnavailable, checkout.WrongSubRegion,
     checkout.DoorNotOffered, checkout.BelowDoorMinimum, checkout.InvalidFulfilment,
+    checkout.PickupPlaceClosed, checkout.AddressNotFound, checkout.AddressOutsideSubRegion,
 )
 
 
@@ -119,13 +121,6 @@ def cart_remove(product_id: int):
 
 # -- checkout -------------------------------------------------------------------------------
 
-def _checkout_options(items, now):
-    days = checkout.list_delivery_days_for(current_user, now)
-    options = checkout.list_fulfilment_options(current_user, items, now)
-    basket = checkout.price_basket(items)
-    return days, options, basket
-
-
 def _fulfilment_choice(value: str, window: str | None) -> checkout.FulfilmentChoice:
     kind, _, place_id = value.partition(":")
     if kind == Fulfilment.DOOR:
@@ -133,8 +128,33 @@ def _fulfilment_choice(value: str, window: str | None) -> checkout.FulfilmentCho
     return checkout.FulfilmentChoice(kind=kind, pickup_place_id=int(place_id))
 
 
+def _place_order(form, items, now):
+    """Submit the checkout form; None when the order was placed, else the field errors are set."""
+    try:
+        order, _ = submit_order(
+            resident=current_user, items=items, now=now,
+            delivery_date=date.fromisoformat(form.delivery_date.data),
+            fulfilment=_fulfilment_choice(form.fulfilment.data, form.door_window.data),
+            payment_method=PaymentMethod.PAY_ON_PICKUP, idempotency_key=form.idempotency_key.data,
+            nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
+        )
+    except DomainError as error:
+        db.session.rollback()
+        field = (
+            form.delivery_date if isinstance(error, _DAY_ERRORS)
+            else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
+        )
+        if field is not None:
+            field.errors = [*field.errors, domain_message(error)]
+        else:
+            form.form_errors.append(domain_message(error))
+        return None
+    services.clear_cart(current_user)
+    db.session.commit()
+    return order
+
+
 @bp.route("/kasse", methods=["GET", "POST"])
-@reads_before_writing
 @login_required
 def checkout_page():
     now = utcnow()
@@ -142,51 +162,40 @@ def checkout_page():
     if not items:
         flash(gettext("Ihr Warenkorb ist leer."), "info")
         return redirect(url_for("orders.cart"))
-    if current_user.home_sub_region is None:
-        return render_template("orders/no_address.html")
     try:
-        days, options, basket = _checkout_options(items, now)
+        context = checkout.load_checkout(current_user.id, [product_id for product_id, _ in items])
+        basket = checkout.price_basket(items)
+    except checkout.NoHomeAddress:
+        return render_template("orders/no_address.html")
     except DomainError as error:
         flash(domain_message(error), "error")
         return redirect(url_for("orders.cart"))
+    days = checkout.list_open_delivery_days(context.sub_region, now)
+    options = checkout.list_fulfilment_options(context, basket, days)
     form = CheckoutForm()
-    form.fill_choices(days, options, checkout.list_door_windows(current_user.home_sub_region))
+    form.fill_choices(days, options, checkout.list_door_windows(context.sub_region))
     if request.method == "GET":
         form.idempotency_key.data = secrets.token_urlsafe(24)
-        allowed = [o for o in options if o.allowed]
         form.delivery_date.data = days[0].date.isoformat() if days else None
-        form.fulfilment.data = option_value(allowed[0]) if allowed else None
-    status = 200
-    if form.validate_on_submit():
-        try:
-            order, _ = submit_order(
-                resident=current_user, items=items, now=now,
-                delivery_date=date.fromisoformat(form.delivery_date.data),
-                fulfilment=_fulfilment_choice(form.fulfilment.data, form.door_window.data),
-                payment_method=PaymentMethod.PAY_ON_PICKUP,
-                idempotency_key=form.idempotency_key.data,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            field = (
-                form.delivery_date if isinstance(error, _DAY_ERRORS)
-                else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
-            )
-            if field is not None:
-                field.errors = [*field.errors, domain_message(error)]
-            else:
-                form.form_errors.append(domain_message(error))
-        else:
-            services.clear_cart(current_user)
-            db.session.commit()
+        selected = days[0].date if days else None
+        open_ = [o for o in options if o.allowed and selected not in o.closed_days]
+        form.fulfilment.data = option_value(open_[0]) if open_ else None
+    elif form.validate_on_submit():
+        order = _place_order(form, items, now)
+        if order is not None:
             return redirect(url_for("orders.confirmation", order_id=order.id))
-    if request.method == "POST":
-        status = 422
     reasons = {option_value(o): _reason(o) for o in options if not o.allowed}
     return render_template(
         "orders/checkout.html", form=form, days=days, options=options, basket=basket,
-        option_value=option_value, reasons=reasons,
-    ), status
+        option_value=option_value, reasons=reasons, selected_day=_selected_day(form),
+    ), 422 if request.method == "POST" else 200
+
+
+def _selected_day(form) -> date | None:
+    try:
+        return date.fromisoformat(form.delivery_date.data or "")
+    except ValueError:
+        return None
 
 
 def _reason(option) -> str:
@@ -200,8 +209,8 @@ def _reason(option) -> str:
 # -- after ordering ---------------------------------------------------------------------------
 
 def _own_order(order_id: int):
-    order = queries.get_order_of_resident(order_id, current_user.id)
-    if order is None:
+    order = queries.get_order(order_id)
+    if order is None or not can_see_order(current_user, order):
         abort(404)
     return order
 
@@ -226,12 +235,8 @@ def detail(order_id: int):
     order = _own_order(order_id)
     return render_template(
         "orders/detail.html", order=order, vat=vat_of_order(order),
-        can_cancel=_can_cancel(order), now=utcnow(),
+        can_cancel=services.can_cancel(order, utcnow()), now=utcnow(),
     )
-
-
-def _can_cancel(order) -> bool:
-    return order.status in (OrderStatus.PLACED, OrderStatus.CONFIRMED) and utcnow() < order.cutoff_at
 
 
 @bp.route("/bestellungen/<int:order_id>/stornieren", methods=["GET", "POST"])
@@ -239,7 +244,8 @@ def _can_cancel(order) -> bool:
 def cancel(order_id: int):
     order = _own_order(order_id)
     if request.method == "GET":
-        return render_template("orders/cancel.html", order=order, can_cancel=_can_cancel(order))
+        return render_template("orders/cancel.html", order=order,
+                               can_cancel=services.can_cancel(order, utcnow()))
     # CSRFProtect has already refused a POST without a valid token (400).
     try:
         services.cancel_order(order=order, actor=current_user, now=utcnow())

@@ -51,8 +51,6 @@ class PaymentStart:
 
 class PaymentProvider(Protocol):
     method: PaymentMethod
-    # True when no online step follows: the order is placed CONFIRMED at once, in one write.
-    confirms_on_placement: bool
 
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         ...
@@ -68,7 +66,6 @@ class PayOnPickup:
     """
 
     method = PaymentMethod.PAY_ON_PICKUP
-    confirms_on_placement = True
 
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         if order.status == OrderStatus.PLACED:

@@ -5,7 +5,6 @@ from datetime import datetime
 
 from marketplace.accounts.models import User
 from marketplace.orders.models import Order
-from marketplace.orders.placed import PlacedOrder
 from marketplace.orders.services import place_order
 from marketplace.payments.providers import PaymentStart, get_provider
 
@@ -16,7 +15,7 @@ def start_payment(order: Order, *, now: datetime, actor: User | None = None) -> 
 
 
 def submit_order(*, now: datetime, payment_method, resident, placed_by: User | None = None,
-                 **order_fields) -> tuple[PlacedOrder | Order, PaymentStart]:
+                 **order_fields) -> tuple[Order, PaymentStart]:
     """`place_order` with the same arguments, then `start_payment`; flushes, the caller commits.
 
     The payment method is checked before anything is placed, so an unavailable method
@@ -24,5 +23,5 @@ def submit_order(*, now: datetime, payment_method, resident, placed_by: User | N
     """
     provider = get_provider(payment_method)
     order = place_order(now=now, payment_method=payment_method, resident=resident,
-                        placed_by=placed_by, confirm=provider.confirms_on_placement, **order_fields)
+                        placed_by=placed_by, **order_fields)
     return order, provider.start_payment(order, now=now, actor=placed_by or resident)

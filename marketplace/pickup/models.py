@@ -48,8 +48,10 @@ class PickupPlace(db.Model):
     lon: Mapped[float]
     is_approved: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Sales points only: a chilled shelf keeps chilled and frozen goods cold until handover.
+    # Sales points only: a chilled shelf keeps chilled goods cold until handover, a freezer
+    # frozen goods (pickup.cold_chain.temperatures_kept).
     has_chilled_shelf: Mapped[bool] = mapped_column(default=False)
+    has_freezer: Mapped[bool] = mapped_column(default=False)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
 
@@ -76,10 +78,17 @@ class ParcelStation(PickupPlace):
     compartments: Mapped[list[Compartment]] = relationship(
         back_populates="station", cascade="all, delete-orphan", order_by="Compartment.label"
     )
+    # The compartments that can take goods: every one not out of service. The one definition of
+    # "working", loaded with the checkout's context (orders.checkout.context).
+    working_compartments: Mapped[list[Compartment]] = relationship(
+        primaryjoin=lambda: (Compartment.station_id == ParcelStation.id)
+        & (Compartment.state != CompartmentState.OUT_OF_SERVICE),
+        order_by=lambda: Compartment.label, viewonly=True,
+    )
 
     @property
     def keeps_cold(self) -> bool:
-        return any(c.temperature != Temperature.AMBIENT for c in self.compartments)
+        return any(c.temperature != Temperature.AMBIENT for c in self.working_compartments)
 
 
 class SalesPoint(PickupPlace):
@@ -87,7 +96,7 @@ class SalesPoint(PickupPlace):
 
     @property
     def keeps_cold(self) -> bool:
-        return self.has_chilled_shelf
+        return self.has_chilled_shelf or self.has_freezer
 
 
 class Compartment(db.Model):

@@ -228,3 +228,46 @@ def test_ids_out_of_any_range_are_an_unknown_product_or_place_not_a_500(client, 
     _refused(client, auth, world, _body(world, [{"product_id": world.bread.id, "quantity": 1}],
                                         fulfilment={"kind": "station", "pickup_place_id": bad_id}),
              422, "pickup_place_unavailable")
+
+
+def test_a_sales_point_closed_that_weekday_gets_409_pickup_place_closed(client, auth, world):
+    friday_only = f.make_sales_point(f.make_place(world.station.place.municipality),
+                                     hours=((5, "08:00", "12:00"),))
+    db.session.commit()
+    body = _body(world, [{"product_id": world.bread.id, "quantity": 1}],
+                 fulfilment={"kind": "sales_point", "pickup_place_id": friday_only.id})
+    _refused(client, auth, world, body, 409, "pickup_place_closed")
+    body["delivery_date"] = FRIDAY.isoformat()
+    assert client.post("/api/v1/orders", json=body, headers=auth).status_code == 201
+
+
+def test_door_delivery_to_another_address_is_located_and_refused_outside_the_sub_region(client, auth, world):
+    inside = f.make_place(world.station.place.municipality, name="Feldheim", lat=50.33, lon=7.2)
+    outside = f.make_place(f.make_municipality(world.other_sub_region), name="Fernau", lat=50.33, lon=7.2)
+    db.session.commit()
+    items = [{"product_id": world.wine.id, "quantity": 2}]
+    away = {"kind": "door", "street": "Am Markt 1", "postcode": "56727", "town": outside.name}
+    _refused(client, auth, world, _body(world, items, fulfilment=away), 422, "address_outside_sub_region")
+    nowhere = {"kind": "door", "street": "Weg 1", "postcode": "00000", "town": "Nirgendwo"}
+    _refused(client, auth, world, _body(world, items, fulfilment=nowhere), 422, "address_not_found")
+    there = {"kind": "door", "street": "Feldweg 3", "postcode": "56727", "town": inside.name}
+    response = client.post("/api/v1/orders", json=_body(world, items, fulfilment=there), headers=auth)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["fulfilment"]["town"] == "Feldheim"
+    from marketplace.orders.models import Order
+    order = db.session.get(Order, response.get_json()["id"])
+    assert (order.door_lat, order.door_lon) != (world.resident.home_lat, world.resident.home_lon)
+
+
+def test_an_order_placed_by_staff_is_seen_by_them_and_the_resident_but_nobody_else(client, auth, world, now):
+    from marketplace.payments.services import submit_order
+
+    staff = f.make_user()
+    order, _ = submit_order(resident=world.resident, placed_by=staff, items=[(world.bread.id, 1)],
+                            delivery_date=TUESDAY, fulfilment=world.station_choice(),
+                            payment_method="pay_on_pickup", now=now)
+    stranger = f.make_user()
+    db.session.commit()
+    for user, status in ((staff, 200), (world.resident, 200), (stranger, 404)):
+        headers = {"Authorization": f"Bearer {token_for(client, user.email)}"}
+        assert client.get(f"/api/v1/orders/{order.id}", headers=headers).status_code == status

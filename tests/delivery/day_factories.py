@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import Temperature
-from marketplace.core.ids import order_number
-from marketplace.delivery.models import Vehicle
-from marketplace.extensions import db
 from marketplace.orders.models import (
-    Fulfilment,
     Order,
-    OrderEvent,
-    OrderLine,
     OrderStatus,
-    PaymentMethod,
-    ProducerOrder,
 )
 from marketplace.regions.models import SubRegion
 from tests import factories as f
@@ -32,14 +24,7 @@ def east(km: float, lat: float = HUB[0]) -> tuple[float, float]:
     return lat, HUB[1] + km / 71.1
 
 
-def make_vehicle(sub_region: SubRegion, **kw) -> Vehicle:
-    fields = {"name": f"Transporter {f._n()}", "capacity_ambient": 40, "capacity_chilled": 12,
-              "capacity_frozen": 4, "shift_start": time(7, 0), "shift_end": time(15, 0),
-              "cost_per_km_cents": 35, "cost_per_hour_cents": 0}
-    vehicle = Vehicle(sub_region=sub_region, **{**fields, **kw})
-    db.session.add(vehicle)
-    db.session.flush()
-    return vehicle
+make_vehicle = f.make_vehicle
 
 
 @dataclass
@@ -78,31 +63,9 @@ def make_order(small: SmallDay, *, place=None, door: tuple[float | None, float |
                status: OrderStatus = OrderStatus.CONFIRMED) -> Order:
     """An order of `crates` per temperature class (each crate = 2 products of 0.5 units)."""
     crates = crates or {Temperature.AMBIENT: 1}
-    order = Order(
-        number=order_number(), resident_id=small.resident.id, sub_region_id=small.sub_region.id,
-        delivery_date=day, cutoff_at=f_now(), status=status,
-        fulfilment=Fulfilment.DOOR if door else Fulfilment(place.kind.value),
-        pickup_place_id=None if door else place.id, payment_method=PaymentMethod.PAY_ON_PICKUP,
-        items_total_cents=0, total_cents=0,
-    )
-    if door:
-        order.door_lat, order.door_lon = door
-        order.door_street, order.door_postcode, order.door_town = "Feldweg 3", "56727", "Dorf"
-        order.door_window = window
-    po = ProducerOrder(producer_id=small.producer.id, items_total_cents=0)
-    order.producer_orders.append(po)
-    for temperature, count in crates.items():
-        product = small.products[Temperature(temperature)]
-        line = OrderLine(product_id=product.id, product_name=product.name, unit=product.unit,
-                         temperature=product.temperature, crate_units=product.crate_units, quantity=2 * count,
-                         unit_price_cents=100, vat_rate=7, total_cents=200 * count, producer_order=po)
-        order.lines.append(line)
-        po.items_total_cents += line.total_cents
-    order.items_total_cents = order.total_cents = po.items_total_cents
-    order.events.append(OrderEvent(at=f_now(), kind="seeded", to_status=status))
-    db.session.add(order)
-    db.session.flush()
-    return order
+    lines = [(small.products[Temperature(t)], 2 * count) for t, count in crates.items()]
+    return f.make_order(small.resident, lines, place=place, door=door, window=window, day=day,
+                        status=status, cutoff_at=f_now(), sub_region=small.sub_region)
 
 
 def f_now():

@@ -6,12 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.core.inserts import ROWS_PER_STATEMENT
 from marketplace.extensions import db
 from marketplace.orders import checkout
 from marketplace.orders.checkout import FulfilmentChoice
-from marketplace.orders.checkout.facts import PRODUCTS_PER_STATEMENT
-from marketplace.orders.models import Fulfilment, Order, OrderLine, OrderStatus
+from marketplace.orders.models import Fulfilment, OrderLine, OrderStatus
 from marketplace.orders.services import cancel_order, place_order
 from tests import factories as f
 from tests.orders.helpers import (
@@ -39,11 +37,6 @@ def _place(world, items, *, now, day=TUESDAY, fulfilment=None, **kw):
     )
 
 
-def _place_and_load(world, items, *, now, **kw):
-    """Place, then load the Order: `place_order` returns the record as written; changes need the model."""
-    return db.session.get(Order, _place(world, items, now=now, **kw).id)
-
-
 def test_place_order_snapshots_prices_splits_by_producer_and_takes_stock(world, now):
     order = _place(world, [(world.bread.id, 2), (world.wine.id, 1), (world.cake.id, 1)], now=now)
     db.session.commit()
@@ -66,13 +59,11 @@ def test_place_order_snapshots_prices_splits_by_producer_and_takes_stock(world, 
     }
 
 
-def test_an_order_of_more_products_than_one_statement_reads_or_writes(world, now):
-    # Products are read PRODUCTS_PER_STATEMENT at a time and lines written ROWS_PER_STATEMENT
-    # at a time: every product and every line arrives, with its own price and stock.
-    count = PRODUCTS_PER_STATEMENT + ROWS_PER_STATEMENT + 3
+def test_an_order_of_many_products_keeps_every_line_with_its_own_price_and_stock(world, now):
+    count = 60
     goods = [f.make_product(world.producer_a, price_cents=100 + n, stock=5) for n in range(count)]
     db.session.commit()
-    order = _place_and_load(world, [(p.id, 1 + n % 3) for n, p in enumerate(goods)], now=now)
+    order = _place(world, [(p.id, 1 + n % 3) for n, p in enumerate(goods)], now=now)
     db.session.commit()
 
     assert sorted((line.product_id, line.quantity, line.unit_price_cents) for line in order.lines) == [
@@ -235,10 +226,45 @@ def test_chilled_goods_go_to_a_chilled_compartment_a_chilled_shelf_or_the_door(w
     _place(world, [(world.milk.id, 1), (world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door"))
 
 
-def test_frozen_goods_need_a_frozen_compartment_not_just_a_chilled_one(world, now):
+def test_frozen_goods_need_a_frozen_compartment_or_a_freezer_not_just_something_chilled(world, now):
     with pytest.raises(checkout.ColdChainBroken):
         _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.station_choice())
-    _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.sales_point_choice(world.chilled_sales_point))
+    with pytest.raises(checkout.ColdChainBroken):  # a chilled shelf keeps goods cold, not frozen
+        _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.sales_point_choice(world.chilled_sales_point))
+    db.session.rollback()
+    assert stocks(world.ice) == {world.ice.id: 5}
+    freezer = f.make_sales_point(f.make_place(world.station.place.municipality), has_freezer=True)
+    frozen_station = f.make_station(f.make_place(world.station.place.municipality),
+                                    compartments=(("M", "frozen", 1),))
+    db.session.commit()
+    _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.sales_point_choice(freezer))
+    _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.station_choice(frozen_station))
+    _place(world, [(world.ice.id, 3), (world.wine.id, 1)], now=now, fulfilment=FulfilmentChoice("door"))
+
+
+def test_a_frozen_compartment_out_of_service_keeps_nothing_frozen(world, now):
+    from marketplace.pickup.models import CompartmentState
+
+    frozen_station = f.make_station(f.make_place(world.station.place.municipality),
+                                    compartments=(("M", "frozen", 1),))
+    frozen_station.compartments[0].state = CompartmentState.OUT_OF_SERVICE
+    db.session.commit()
+    with pytest.raises(checkout.ColdChainBroken):
+        _place(world, [(world.ice.id, 1)], now=now, fulfilment=world.station_choice(frozen_station))
+
+
+def test_a_sales_point_closed_on_the_delivery_weekday_is_refused_and_nothing_is_taken(world, now):
+    friday_only = f.make_sales_point(f.make_place(world.station.place.municipality),
+                                     hours=((5, "08:00", "12:00"),))
+    db.session.commit()
+    with pytest.raises(checkout.PickupPlaceClosed) as refused:
+        _place(world, [(world.bread.id, 1)], now=now, day=TUESDAY,
+               fulfilment=world.sales_point_choice(friday_only))
+    assert refused.value.status == 409 and refused.value.code == "pickup_place_closed"
+    db.session.rollback()
+    assert count_orders() == 0 and stocks(world.bread) == {world.bread.id: 20}
+    assert _place(world, [(world.bread.id, 1)], now=now, day=FRIDAY,
+                  fulfilment=world.sales_point_choice(friday_only)).pickup_place_id == friday_only.id
 
 
 def test_door_delivery_adds_the_fee_and_needs_the_minimum(world, now):
@@ -250,6 +276,37 @@ def test_door_delivery_adds_the_fee_and_needs_the_minimum(world, now):
     assert order.door_street == "Hauptstraße 1" and order.door_window == "16:00-20:00"
     vat = {v.rate: v.gross_cents for v in checkout.vat_of_order(order)}
     assert vat == {19: 2580 + 390}
+
+
+def test_door_delivery_to_another_address_of_the_sub_region_is_located_like_a_home(world, now):
+    # A village of the resident's sub-region near the PLZ's centre.
+    village = f.make_place(world.station.place.municipality, name="Feldheim", lat=50.33, lon=7.2)
+    db.session.commit()
+    order = _place(world, [(world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice(
+        "door", street="Feldweg 3", postcode="56727", town=village.name))
+    assert (order.door_street, order.door_postcode, order.door_town) == ("Feldweg 3", "56727", village.name)
+    # Located by its PLZ (offline), not the resident's home coordinates.
+    from marketplace.regions.geo import postcode_coordinates
+    assert (order.door_lat, order.door_lon) == postcode_coordinates("56727")
+    assert (order.door_lat, order.door_lon) != (world.resident.home_lat, world.resident.home_lon)
+
+
+@pytest.mark.parametrize("address, error", [
+    (("Am Markt 1", "56727", "other sub-region"), checkout.AddressOutsideSubRegion),
+    (("Unter den Linden 1", "10117", "Berlin"), checkout.AddressOutsideSubRegion),
+    (("Nirgendwo 1", "00000", "Nirgendwo"), checkout.AddressNotFound),
+])
+def test_door_delivery_to_an_address_outside_the_sub_region_is_refused(world, now, address, error):
+    street, postcode, town = address
+    if town == "other sub-region":
+        town = f.make_place(f.make_municipality(world.other_sub_region), lat=50.33, lon=7.2).name
+        db.session.commit()
+    with pytest.raises(error) as refused:
+        _place(world, [(world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice(
+            "door", street=street, postcode=postcode, town=town))
+    assert refused.value.status == 422
+    db.session.rollback()
+    assert count_orders() == 0 and stocks(world.wine) == {world.wine.id: 5}
 
 
 def test_door_window_must_be_one_the_sub_region_offers(world, now):
@@ -294,7 +351,7 @@ def test_staff_can_place_an_order_on_behalf_of_a_resident(world, now):
 # -- cancel ---------------------------------------------------------------------------------
 
 def test_cancel_before_the_cutoff_gives_the_stock_back(world, now):
-    order = _place_and_load(world, [(world.bread.id, 3), (world.bread.id, 2), (world.cake.id, 1)], now=now)
+    order = _place(world, [(world.bread.id, 3), (world.bread.id, 2), (world.cake.id, 1)], now=now)
     db.session.commit()
     assert stocks(world.bread) == {world.bread.id: 15}
     cancel_order(order=order, actor=world.resident, now=now)
@@ -305,7 +362,7 @@ def test_cancel_before_the_cutoff_gives_the_stock_back(world, now):
 
 
 def test_cancel_after_the_cutoff_is_refused_and_changes_nothing(world, now):
-    order = _place_and_load(world, [(world.bread.id, 3)], now=now)
+    order = _place(world, [(world.bread.id, 3)], now=now)
     db.session.commit()
     events = count_events()
     with pytest.raises(checkout.CutoffPassed) as refused:
@@ -317,7 +374,7 @@ def test_cancel_after_the_cutoff_is_refused_and_changes_nothing(world, now):
 
 
 def test_cancelling_twice_is_refused_and_gives_nothing_back_twice(world, now):
-    order = _place_and_load(world, [(world.bread.id, 3)], now=now)
+    order = _place(world, [(world.bread.id, 3)], now=now)
     cancel_order(order=order, actor=world.resident, now=now)
     db.session.commit()
     with pytest.raises(checkout.InvalidTransition):

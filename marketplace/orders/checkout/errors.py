@@ -5,7 +5,7 @@ from marketplace.core.errors import N_, Conflict, InvalidInput
 from marketplace.orders.transitions import InvalidTransition
 
 __all__ = [
-    "BelowDoorMinimum", "ColdChainBroken", "CutoffPassed", "DoorNotOffered", "EmptyOrder",
+    "AddressNotFound", "AddressOutsideSubRegion", "PickupPlaceClosed", "BelowDoorMinimum", "ColdChainBroken", "CutoffPassed", "DoorNotOffered", "EmptyOrder",
     "IdempotencyMismatch", "InvalidFulfilment", "InvalidIdempotencyKey", "InvalidPaymentMethod", "InvalidQuantity", "InvalidTransition",
     "NoHomeAddress", "NotADeliveryDay", "OutOfStock", "PickupPlaceUnavailable",
     "ProductUnavailable", "TooManyLines", "UnknownProduct", "WrongSubRegion",
@@ -100,3 +100,18 @@ class InvalidIdempotencyKey(InvalidInput):
 class InvalidPaymentMethod(InvalidInput):
     code = "invalid_payment_method"
     message = N_("Diese Zahlungsart gibt es nicht.")
+
+
+class PickupPlaceClosed(Conflict):
+    code = "pickup_place_closed"
+    message = N_("„%(place)s“ hat am %(day)s geschlossen. Bitte wählen Sie einen anderen Tag oder Abholort.")
+
+
+class AddressNotFound(InvalidInput):
+    code = "address_not_found"
+    message = N_("Diese Lieferadresse konnten wir nicht finden. Bitte prüfen Sie Straße, PLZ und Ort.")
+
+
+class AddressOutsideSubRegion(InvalidInput):
+    code = "address_outside_sub_region"
+    message = N_("Diese Lieferadresse liegt außerhalb Ihres Liefergebiets.")

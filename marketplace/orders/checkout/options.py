@@ -3,27 +3,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from datetime import date, datetime
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Producer, Product, Temperature
 from marketplace.core.errors import DomainError
 from marketplace.core.money import VatLine, vat_breakdown
-from marketplace.extensions import db
+from marketplace.orders.checkout.context import CheckoutContext, load_checkout, load_products
 from marketplace.orders.checkout.rules import (
     check_cold_chain,
     check_door,
-    home_sub_region,
+    check_orderable,
     list_open_delivery_days,
-    load_products,
     sum_quantities,
-    temperatures_kept,
 )
 from marketplace.orders.models import Fulfilment
-from marketplace.pickup.models import ParcelStation, PickupPlace
+from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
+from marketplace.pickup.models import PickupPlace
 from marketplace.regions.geo import distance_km
 from marketplace.regions.schedule import DeliveryDay
 
@@ -65,11 +61,13 @@ class FulfilmentOption:
     pickup_place: PickupPlace | None
     distance_km: float | None
     keeps_cold: bool
-    allowed: bool
+    allowed: bool                   # for this basket (cold chain, door minimum)
     fee_cents: int = 0
     reason: str | None = None       # German msgid, translated by the view
     reason_code: str | None = None
     reason_params: dict = field(default_factory=dict)
+    # The offered delivery days on which the place is closed (sales points' opening hours).
+    closed_days: frozenset[date] = frozenset()
 
 
 def price_lines(products: dict[int, Product], quantities: dict[int, int], delivery_fee_cents: int = 0) -> BasketPrice:
@@ -92,38 +90,14 @@ def price_lines(products: dict[int, Product], quantities: dict[int, int], delive
 def price_basket(items: Iterable[tuple[int, int]], delivery_fee_cents: int = 0) -> BasketPrice:
     """Totals of a basket of (product_id, quantity), with VAT per rate; raises on bad items."""
     quantities = sum_quantities(items)
-    return price_lines(load_products(quantities), quantities, delivery_fee_cents)
+    products = load_products(quantities)
+    check_orderable(quantities, products)
+    return price_lines(products, quantities, delivery_fee_cents)
 
 
 def list_delivery_days_for(resident: User, now: datetime) -> list[DeliveryDay]:
     """The resident's sub-region's next delivery days whose cut-off lies after `now`, soonest first."""
-    return list_open_delivery_days(home_sub_region(resident), now)
-
-
-def home_coordinates(resident: User) -> tuple[float, float] | None:
-    if resident.home_lat is not None and resident.home_lon is not None:
-        return resident.home_lat, resident.home_lon
-    if resident.home_place is not None:
-        return resident.home_place.lat, resident.home_place.lon
-    return None
-
-
-def list_pickup_places_of(sub_region_id: int | None) -> list[PickupPlace]:
-    """Active, approved pickup places of a sub-region (of every sub-region for None)."""
-    conditions = [PickupPlace.is_active.is_(True), PickupPlace.is_approved.is_(True)]
-    if sub_region_id is not None:
-        conditions.append(PickupPlace.sub_region_id == sub_region_id)
-    return list(
-        db.session.scalars(
-            select(PickupPlace)
-            .where(*conditions)
-            .options(
-                selectinload(ParcelStation.compartments), joinedload(PickupPlace.place),
-                joinedload(PickupPlace.sub_region),
-            )
-            .order_by(PickupPlace.name, PickupPlace.id)
-        ).unique()
-    )
+    return list_open_delivery_days(load_checkout(resident.id).sub_region, now)
 
 
 def _refusal(error: DomainError) -> dict:
@@ -131,18 +105,15 @@ def _refusal(error: DomainError) -> dict:
 
 
 def list_fulfilment_options(
-    resident: User, items: Iterable[tuple[int, int]], now: datetime,
+    context: CheckoutContext, basket: BasketPrice | None, days: Iterable[DeliveryDay] = (),
 ) -> list[FulfilmentOption]:
     """Every pickup place of the resident's sub-region (nearest first) and the door, each
-    marked allowed or not for this basket, with the reason when not."""
-    sub_region = home_sub_region(resident)
-    items = list(items)
-    basket = price_basket(items) if items else None
+    marked allowed or not for this basket with the reason when not, and the days it is closed."""
     temperatures = basket.temperatures if basket else frozenset()
-    home = home_coordinates(resident)
+    days = list(days)
+    home = context.home
     options: list[FulfilmentOption] = []
-    for place in list_pickup_places_of(sub_region.id):
-        kept = temperatures_kept(place)
+    for place in context.places.values():
         refusal = {}
         try:
             check_cold_chain(place, temperatures)
@@ -151,18 +122,20 @@ def list_fulfilment_options(
         options.append(FulfilmentOption(
             kind=Fulfilment(place.kind.value), pickup_place=place,
             distance_km=round(distance_km(home, (place.lat, place.lon)), 2) if home else None,
-            keeps_cold=kept != {Temperature.AMBIENT}, allowed=not refusal, **refusal,
+            keeps_cold=temperatures_kept(place) != {Temperature.AMBIENT}, allowed=not refusal,
+            closed_days=frozenset(d.date for d in days if not is_open_on(place, d.date)), **refusal,
         ))
     options.sort(key=lambda o: (o.distance_km is None, o.distance_km or 0.0))
+    sub_region = context.sub_region
     if sub_region.door_delivery:
-        refusal, fee = {}, sub_region.door_fee_cents
+        refusal = {}
         try:
             check_door(sub_region, basket.items_total_cents if basket else 0)
         except DomainError as error:
             refusal = _refusal(error)
         options.append(FulfilmentOption(
             kind=Fulfilment.DOOR, pickup_place=None, distance_km=0.0 if home else None,
-            keeps_cold=True, allowed=not refusal, fee_cents=fee, **refusal,
+            keeps_cold=True, allowed=not refusal, fee_cents=sub_region.door_fee_cents, **refusal,
         ))
     return options
 

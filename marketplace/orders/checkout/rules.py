@@ -1,18 +1,23 @@
-"""The checkout rules, each once: quantities, products, delivery day, fulfilment, cold chain, door."""
+"""The checkout rules, each once: quantities, products, delivery day, pickup place, cold chain, door.
+
+Every rule reads the ORM objects of the checkout's context (`checkout.context`), so the options
+page, the shop's order form and the API judge a basket alike.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import select
 
-from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, Temperature
 from marketplace.core.money import format_cents
 from marketplace.extensions import db
+from marketplace.orders.checkout.context import CheckoutContext
 from marketplace.orders.checkout.errors import (
+    AddressNotFound,
+    AddressOutsideSubRegion,
     BelowDoorMinimum,
     ColdChainBroken,
     CutoffPassed,
@@ -20,27 +25,20 @@ from marketplace.orders.checkout.errors import (
     EmptyOrder,
     InvalidFulfilment,
     InvalidQuantity,
-    NoHomeAddress,
     NotADeliveryDay,
+    OutOfStock,
+    PickupPlaceClosed,
     PickupPlaceUnavailable,
     ProductUnavailable,
     TooManyLines,
     UnknownProduct,
     WrongSubRegion,
 )
-from marketplace.orders.checkout.facts import (
-    PlaceFacts,
-    ResidentFacts,
-    SubRegionTerms,
-)
 from marketplace.orders.models import Fulfilment
-from marketplace.pickup.models import (
-    Compartment,
-    CompartmentState,
-    PickupKind,
-    PickupPlace,
-)
-from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
+from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
+from marketplace.pickup.models import PickupKind, PickupPlace
+from marketplace.regions.models import DoorWindow, SubRegion
+from marketplace.regions.queries import locate_address
 from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
 MIN_QUANTITY = 1
@@ -55,7 +53,10 @@ DELIVERY_HORIZON_DAYS = 28
 
 @dataclass(frozen=True)
 class FulfilmentChoice:
-    """How the resident wants to receive the order: a pickup place, or the door (address, window)."""
+    """How the resident wants to receive the order: a pickup place, or the door (address, window).
+
+    For the door, no address means the home address; a street, postcode and town given here are
+    located like a home address and must lie in the resident's sub-region."""
 
     kind: Fulfilment | str
     pickup_place_id: int | None = None
@@ -66,16 +67,13 @@ class FulfilmentChoice:
 
 
 @dataclass(frozen=True)
-class ResolvedFulfilment:
-    kind: Fulfilment
-    pickup_place: PlaceFacts | None
-    fee_cents: int
-    door_street: str | None = None
-    door_postcode: str | None = None
-    door_town: str | None = None
-    door_lat: float | None = None
-    door_lon: float | None = None
-    door_window: str | None = None
+class DoorAddress:
+    street: str
+    postcode: str | None
+    town: str
+    lat: float | None
+    lon: float | None
+    window: str | None
 
 
 def is_strict_int(value: object) -> bool:
@@ -118,21 +116,8 @@ def sum_quantities(items: Iterable[tuple[object, object]]) -> dict[int, int]:
     return totals
 
 
-def load_products(product_ids: Iterable[int]) -> dict[int, Product]:
-    """Active products of approved producers by id; raises for a missing or withdrawn one."""
-    ids = sorted(set(product_ids))
-    products = {
-        p.id: p
-        for p in db.session.scalars(
-            select(Product).where(Product.id.in_(ids)).options(joinedload(Product.producer))
-        )
-    }
-    check_orderable(ids, products)
-    return products
-
-
-def check_orderable(ids: Iterable[int], products: dict) -> None:
-    """Every id is among `products` (Product or ProductFacts by id), active, of an approved producer."""
+def check_orderable(ids: Iterable[int], products: dict[int, Product]) -> None:
+    """Every id is among `products`, active, of an approved producer."""
     for product_id in ids:
         product = products.get(product_id)
         if product is None:
@@ -141,26 +126,16 @@ def check_orderable(ids: Iterable[int], products: dict) -> None:
             raise ProductUnavailable(product=product.name)
 
 
+def check_in_stock(product: Product, quantity: int) -> None:
+    """What the basket checks; placing an order takes the stock with a guarded UPDATE instead."""
+    if product.stock is not None and quantity > product.stock:
+        raise OutOfStock(product=product.name)
+
+
 def check_available_on(products: Iterable[Product], day: date) -> None:
     for product in products:
         if not product.is_available_on(day):
             raise ProductUnavailable(product=product.name)
-
-
-def home_sub_region(resident: User) -> SubRegion:
-    """The sub-region of the resident's home, with its schedule, in one query."""
-    sub_region = None
-    if resident.home_place_id is not None:
-        sub_region = db.session.scalars(
-            select(SubRegion)
-            .join(Municipality, Municipality.sub_region_id == SubRegion.id)
-            .join(Place, Place.municipality_id == Municipality.id)
-            .where(Place.id == resident.home_place_id)
-            .options(joinedload(SubRegion.schedule))
-        ).first()
-    if sub_region is None:
-        raise NoHomeAddress()
-    return sub_region
 
 
 def list_open_delivery_days(sub_region: SubRegion, now: datetime) -> list[DeliveryDay]:
@@ -187,56 +162,38 @@ def check_delivery_day(sub_region: SubRegion, day: object, now: datetime) -> Del
     raise NotADeliveryDay()
 
 
-def temperatures_kept(
-    place: PickupPlace, compartment_temperatures: Iterable[Temperature] | None = None,
-) -> set[Temperature]:
-    """The temperature classes a pickup place can hold until handover.
-
-    For a station, `compartment_temperatures` are the classes of its working compartments when
-    the caller has queried just those (`working_compartment_temperatures`, at checkout);
-    otherwise they come from the loaded compartments.
-    """
-    if place.kind == PickupKind.STATION:
-        # A locker keeps a class only in a working compartment of that class: frozen goods
-        # need a frozen compartment, a chilled one would let them thaw.
-        if compartment_temperatures is None:
-            compartment_temperatures = (
-                c.temperature for c in place.compartments
-                if c.state != CompartmentState.OUT_OF_SERVICE
-            )
-        return set(compartment_temperatures) | {Temperature.AMBIENT}
-    if place.has_chilled_shelf:
-        return {Temperature.AMBIENT, Temperature.CHILLED, Temperature.FROZEN}
-    return {Temperature.AMBIENT}
-
-
-_compartments = Compartment.__table__
-_WORKING_COMPARTMENT_TEMPERATURES = select(_compartments.c.temperature).distinct().where(
-    _compartments.c.station_id == bindparam("station_id"),
-    _compartments.c.state != CompartmentState.OUT_OF_SERVICE,
-)
-
-
-def working_compartment_temperatures(connection, station_id: int) -> set[Temperature]:
-    """The temperature classes of a station's compartments that are not out of service."""
-    return set(connection.execute(_WORKING_COMPARTMENT_TEMPERATURES, {"station_id": station_id}).scalars())
-
-
-def check_cold_chain(
-    place: PickupPlace | None, temperatures: Iterable[Temperature],
-    compartment_temperatures: Iterable[Temperature] | None = None,
-) -> None:
-    if place is None:  # the door: the driver hands it over from the cooled van
-        return
-    if not set(temperatures) <= temperatures_kept(place, compartment_temperatures):
+def check_cold_chain(place: PickupPlace, temperatures: Iterable[Temperature]) -> None:
+    if not set(temperatures) <= temperatures_kept(place):
         raise ColdChainBroken()
 
 
-def check_pickup_place(place: PickupPlace | None, sub_region: SubRegion) -> PickupPlace:
-    if place is None or not place.is_active or not place.is_approved:
+def check_open_on(place: PickupPlace, day: date) -> None:
+    if not is_open_on(place, day):
+        raise PickupPlaceClosed(place=place.name, day=day.strftime("%d.%m.%Y"))
+
+
+def parse_fulfilment_kind(kind: object) -> Fulfilment:
+    try:
+        return Fulfilment(kind)
+    except ValueError:
+        raise InvalidFulfilment() from None
+
+
+def check_pickup_place(
+    context: CheckoutContext, kind: Fulfilment, place_id: object, *, day: date,
+    temperatures: Iterable[Temperature],
+) -> PickupPlace:
+    """The chosen pickup place of the resident's sub-region, open that day, keeping the goods cold."""
+    place = context.places.get(place_id) if is_possible_id(place_id) else None
+    if place is None:
+        elsewhere = db.session.get(PickupPlace, place_id) if is_possible_id(place_id) else None
+        if elsewhere is not None and elsewhere.is_active and elsewhere.is_approved:
+            raise WrongSubRegion()
         raise PickupPlaceUnavailable()
-    if place.sub_region_id != sub_region.id:
-        raise WrongSubRegion()
+    if place.kind != PickupKind(kind.value):
+        raise PickupPlaceUnavailable()
+    check_cold_chain(place, temperatures)
+    check_open_on(place, day)
     return place
 
 
@@ -249,13 +206,6 @@ def check_door(sub_region: SubRegion, items_total_cents: int) -> int:
     return sub_region.door_fee_cents
 
 
-def parse_fulfilment_kind(kind: object) -> Fulfilment:
-    try:
-        return Fulfilment(kind)
-    except ValueError:
-        raise InvalidFulfilment() from None
-
-
 def list_door_windows(sub_region: SubRegion) -> list[str]:
     """The door-delivery windows the sub-region's coordinator offers, as "09:00-12:00" labels."""
     windows = db.session.scalars(
@@ -264,35 +214,32 @@ def list_door_windows(sub_region: SubRegion) -> list[str]:
     return [w.label for w in windows]
 
 
-def resolve_fulfilment(
-    choice: FulfilmentChoice, *, connection, resident: ResidentFacts, sub_region: SubRegionTerms,
-    place: PlaceFacts | None, temperatures: Iterable[Temperature], items_total_cents: int,
-) -> ResolvedFulfilment:
-    """How the order reaches the resident; `place` is the pickup place `choice` names, read
-    with the checkout context (`facts.read_checkout_context`), None for none or an unknown id."""
-    kind = parse_fulfilment_kind(choice.kind)
-    if kind == Fulfilment.DOOR:
-        fee = check_door(sub_region, items_total_cents)
-        window = choice.window or None
-        if window is not None and window not in list_door_windows(sub_region):
+def resolve_door_address(
+    context: CheckoutContext, choice: FulfilmentChoice, *, nominatim_user_agent: str | None = None,
+) -> DoorAddress:
+    """Where the driver brings the order: the home address, or the address the resident gave,
+    located like a home address and refused when it lies outside the resident's sub-region."""
+    window = choice.window or None
+    if window is not None and window not in list_door_windows(context.sub_region):
+        raise InvalidFulfilment()
+    resident = context.resident
+    given = [(value or "").strip() for value in (choice.street, choice.postcode, choice.town)]
+    if not any(given):
+        street, postcode, town = (resident.street or "").strip(), (resident.postcode or "").strip(), (
+            resident.town or "").strip()
+        if not street or not town:
             raise InvalidFulfilment()
-        street = (choice.street or resident.street or "").strip()
-        postcode = (choice.postcode or resident.postcode or "").strip()
-        town = (choice.town or resident.town or "").strip()
-        if not street or not town or len(street) > 200 or len(postcode) > 10 or len(town) > 200:
-            raise InvalidFulfilment()
-        return ResolvedFulfilment(
-            kind, None, fee, door_street=street, door_postcode=postcode or None, door_town=town,
-            door_lat=resident.home_lat, door_lon=resident.home_lon, door_window=window,
-        )
-    place = check_pickup_place(place, sub_region)
-    if place.kind != PickupKind(kind.value):
-        raise PickupPlaceUnavailable()
-    temperatures = set(temperatures)
-    # Ambient goods fit any place; only cold goods need a look at the station's compartments.
-    needs_cold = place.kind == PickupKind.STATION and temperatures - {Temperature.AMBIENT}
-    check_cold_chain(
-        place, temperatures,
-        working_compartment_temperatures(connection, place.id) if needs_cold else (),
-    )
-    return ResolvedFulfilment(kind, place, 0)
+        home = context.home
+        return DoorAddress(street, postcode or None, town, home[0] if home else None,
+                           home[1] if home else None, window)
+    street, postcode, town = given
+    if not street or not town or len(street) > 200 or len(postcode) > 10 or len(town) > 200:
+        raise InvalidFulfilment()
+    located = locate_address(street=street, postcode=postcode, town=town,
+                             nominatim_user_agent=nominatim_user_agent)
+    if located is None:
+        raise AddressNotFound()
+    point, place = located
+    if place is None or place.sub_region.id != context.sub_region.id:
+        raise AddressOutsideSubRegion()
+    return DoorAddress(street, postcode or None, town, point.lat, point.lon, window)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from marketplace.orders.models import CartItem, Order, OrderStatus
 from marketplace.pickup.models import PickupPlace
 from tests.conftest import NOW, csrf_token_from, login
 from tests.factories import make_user
-from tests.orders_web.shop_app import token_in
+from tests.orders.shop_app import token_in
 
 
 @pytest.fixture
@@ -287,3 +287,25 @@ def test_order_pages_need_login(client, demo):
     for path in ("/bestellungen", "/kasse", "/bestellungen/1"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_sales_point_closed_on_the_chosen_day_is_shown_disabled_and_refused(resident, demo):
+    from marketplace.pickup.models import OpeningHours, SalesPoint
+
+    point = demo.session.scalars(
+        select(SalesPoint).where(SalesPoint.name == "Dorfladen Kehrig")).one()
+    # Closed on Tuesdays (3 March is the first delivery day offered), open on Fridays.
+    point.opening_hours = [h for h in point.opening_hours if h.weekday != 2] or [
+        OpeningHours(weekday=5, opens=time(8), closes=time(12))]
+    demo.session.commit()
+    bread = product(demo, "Eifeler Bauernbrot")
+    add(resident, bread.id)
+    html = resident.get("/kasse").get_data(as_text=True)
+    choice = re.search(rf'<div class="choice disabled"[^>]*>\s*<input[^>]*value="sales_point:{point.id}"[^>]*>', html)
+    assert choice and " disabled" in choice.group(0)
+    assert "Geschlossen am:" in html and "Dienstag, 3. März 2026" in html
+    orders_before = demo.session.scalar(select(func.count()).select_from(Order))
+    response = checkout(resident, delivery_date="2026-03-03", fulfilment=f"sales_point:{point.id}")
+    assert response.status_code == 422
+    assert "hat am 03.03.2026 geschlossen" in response.get_data(as_text=True)
+    assert demo.session.scalar(select(func.count()).select_from(Order)) == orders_before

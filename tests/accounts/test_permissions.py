@@ -1,0 +1,42 @@
+"""accounts.permissions: who may see an order, a tour, a producer's lines."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.permissions import (
+    can_act_for_producer,
+    can_coordinate,
+    can_drive,
+    can_see_order,
+    can_see_tour,
+)
+from tests import factories as f
+
+
+def test_an_order_is_seen_by_its_resident_and_the_staff_who_placed_it_only(db):
+    resident, staff, stranger = f.make_user(), f.make_user(), f.make_user()
+    order = SimpleNamespace(resident_id=resident.id, placed_by_id=staff.id)
+    assert can_see_order(resident, order) and can_see_order(staff, order)
+    assert not can_see_order(stranger, order) and not can_see_order(None, order)
+    assert not can_see_order(staff, SimpleNamespace(resident_id=resident.id, placed_by_id=None))
+
+
+def test_tours_are_for_their_sub_regions_coordinators_and_published_ones_for_its_drivers(db):
+    sub, other = f.make_sub_region(), f.make_sub_region()
+    coordinator = f.make_user(role=Role.COORDINATOR, scope_id=sub.id)
+    driver = f.make_user(role=Role.DRIVER, scope_id=sub.id)
+    elsewhere = f.make_user(role=Role.DRIVER, scope_id=other.id)
+    planned = SimpleNamespace(sub_region_id=sub.id, is_published=False)
+    published = SimpleNamespace(sub_region_id=sub.id, is_published=True)
+    assert can_coordinate(coordinator, sub.id) and not can_coordinate(driver, sub.id)
+    assert can_see_tour(coordinator, planned) and can_see_tour(coordinator, published)
+    assert not can_see_tour(driver, planned) and can_drive(driver, published)
+    assert not can_drive(elsewhere, published) and not can_see_tour(elsewhere, published)
+
+
+def test_a_producers_lines_are_for_its_own_staff(db):
+    mine, theirs = f.make_producer(), f.make_producer()
+    staff = f.make_user(role=Role.PRODUCER, scope_id=mine.id)
+    assert can_act_for_producer(staff, mine.id) and not can_act_for_producer(staff, theirs.id)
+    assert not can_act_for_producer(None, mine.id)
