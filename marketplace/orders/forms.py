@@ -62,6 +62,10 @@ class CheckoutForm(FlaskForm):
     )
     # Checked by the order services, and only when the door is chosen.
     door_window = SelectField(_l("Lieferzeitfenster an der Haustür"), choices=[], validate_choice=False)
+    # Another door than the home (optional; located and checked by the order services).
+    door_street = StringField(_l("Straße und Hausnummer"), validators=[Length(max=200)])
+    door_postcode = StringField(_l("Postleitzahl"), validators=[Length(max=10)])
+    door_town = StringField(_l("Ort"), validators=[Length(max=200)])
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
     def fill_choices(self, days, options, windows) -> None:

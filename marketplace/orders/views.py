@@ -121,10 +121,13 @@ def cart_remove(product_id: int):
 
 # -- checkout -------------------------------------------------------------------------------
 
-def _fulfilment_choice(value: str, window: str | None) -> checkout.FulfilmentChoice:
-    kind, _, place_id = value.partition(":")
+def _fulfilment_choice(form) -> checkout.FulfilmentChoice:
+    kind, _, place_id = form.fulfilment.data.partition(":")
     if kind == Fulfilment.DOOR:
-        return checkout.FulfilmentChoice(kind=kind, window=window or None)
+        return checkout.FulfilmentChoice(
+            kind=kind, window=form.door_window.data or None, street=form.door_street.data or None,
+            postcode=form.door_postcode.data or None, town=form.door_town.data or None,
+        )
     return checkout.FulfilmentChoice(kind=kind, pickup_place_id=int(place_id))
 
 
@@ -134,7 +137,7 @@ def _place_order(form, items, now):
         order, _ = submit_order(
             resident=current_user, items=items, now=now,
             delivery_date=date.fromisoformat(form.delivery_date.data),
-            fulfilment=_fulfilment_choice(form.fulfilment.data, form.door_window.data),
+            fulfilment=_fulfilment_choice(form),
             payment_method=PaymentMethod.PAY_ON_PICKUP, idempotency_key=form.idempotency_key.data,
             nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
         )

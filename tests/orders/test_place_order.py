@@ -221,9 +221,13 @@ def test_chilled_goods_are_refused_for_an_ambient_only_place(world, now):
 
 
 def test_chilled_goods_go_to_a_chilled_compartment_a_chilled_shelf_or_the_door(world, now):
-    _place(world, [(world.milk.id, 1)], now=now, fulfilment=world.station_choice())
-    _place(world, [(world.milk.id, 1)], now=now, fulfilment=world.sales_point_choice(world.chilled_sales_point))
-    _place(world, [(world.milk.id, 1), (world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door"))
+    orders = [
+        _place(world, [(world.milk.id, 1)], now=now, fulfilment=world.station_choice()),
+        _place(world, [(world.milk.id, 1)], now=now, fulfilment=world.sales_point_choice(world.chilled_sales_point)),
+        _place(world, [(world.milk.id, 1), (world.wine.id, 2)], now=now, fulfilment=FulfilmentChoice("door")),
+    ]
+    assert [o.fulfilment for o in orders] == [Fulfilment.STATION, Fulfilment.SALES_POINT, Fulfilment.DOOR]
+    assert stocks(world.milk) == {world.milk.id: 7}
 
 
 def test_frozen_goods_need_a_frozen_compartment_or_a_freezer_not_just_something_chilled(world, now):

@@ -309,3 +309,19 @@ def test_a_sales_point_closed_on_the_chosen_day_is_shown_disabled_and_refused(re
     assert response.status_code == 422
     assert "hat am 03.03.2026 geschlossen" in response.get_data(as_text=True)
     assert demo.session.scalar(select(func.count()).select_from(Order)) == orders_before
+
+
+def test_door_delivery_to_another_address_is_checked_against_the_sub_region(resident, demo):
+    wine = demo.session.scalars(select(Product).where(Product.price_cents >= 1000, Product.stock > 3)).first()
+    add(resident, wine.id, "3")  # above the door minimum
+    base = {"delivery_date": "2026-03-03", "fulfilment": "door", "door_window": ""}
+    # Andernach lies in Pellenz-Rhein, not in the resident's Eifel: refused, nothing ordered.
+    response = checkout(resident, **base, door_street="Markt 1", door_postcode="56626", door_town="Andernach")
+    assert response.status_code == 422
+    assert "außerhalb Ihres Liefergebiets" in response.get_data(as_text=True)
+    assert demo.session.scalar(select(func.count()).select_from(Order)) == 0
+    # Mayen lies in the Eifel: the order goes to that door.
+    response = checkout(resident, **base, door_street="Marktplatz 2", door_postcode="56727", door_town="Mayen")
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    order = demo.session.scalars(select(Order)).one()
+    assert (order.door_street, order.door_town) == ("Marktplatz 2", "Mayen")
