@@ -57,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.delivery import views as delivery_views
     from marketplace.delivery.routing_cli import routing_cli
     from marketplace.orders import views as orders_views
+    from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
 
     app.register_blueprint(web_views.bp)
@@ -66,6 +67,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(delivery_views.bp)
+    app.register_blueprint(open_data_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
