@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "marketplace"
 ORDER = [
     "core", "regions", "accounts", "catalog", "pickup", "orders", "payments", "delivery",
-    "notifications", "reports", "api", "admin",
+    "notifications", "reports", "jobs", "api", "admin",
 ]
 RANK = {name: i for i, name in enumerate(ORDER)}
 RANK["admin"] = RANK["api"]

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
-from marketplace.delivery.models import PlanRunStatus
-from marketplace.delivery.services import create_plan_run, plan_day
+from marketplace.delivery.services import create_plan_run, finish_plan_run, plan_day, start_plan_run
 from marketplace.extensions import db
 from marketplace.regions.models import SubRegion
 
@@ -48,10 +47,11 @@ def plan_command(day: date, slug: str | None, seconds: float) -> None:
     now = utcnow()
     try:
         run = create_plan_run(day=day, sub_region=sub_region, seconds=seconds, now=now)
+        start_plan_run(run, now=now)
         summary = plan_day(day=day, sub_region=sub_region, seconds=seconds, now=now,
                            osrm_url=current_app.config.get("OSRM_URL"), run=run,
                            workers=current_app.config.get("DELIVERY_SOLVER_WORKERS"))
-        run.status, run.progress, run.started_at, run.finished_at = PlanRunStatus.DONE, 100, now, utcnow()
+        finish_plan_run(run, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_coordinate, can_drive, can_see_tour, role_required
 from marketplace.core.clock import local_today, utcnow
-from marketplace.delivery import jobs, queries, services
+from marketplace.delivery import queries, services
 from marketplace.delivery.forms import (
     DoorWindowForm,
     EmptyForm,
@@ -34,6 +34,7 @@ from marketplace.delivery.forms import (
 from marketplace.delivery.models import PlanRun, StopProblem, Tour, TourStop, Vehicle
 from marketplace.delivery.svg_map import colour_of, render_map
 from marketplace.extensions import db
+from marketplace.jobs import planning as planning_job
 from marketplace.orders.models import Order
 from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import list_sub_region_delivery_days
@@ -162,7 +163,7 @@ def plan(slug: str, day: str):
     run = services.create_plan_run(day=the_day, sub_region=sub_region, seconds=seconds, now=utcnow(),
                                    requested_by=current_user)
     db.session.commit()
-    jobs.enqueue_plan_run(run)
+    planning_job.enqueue_plan_run(run)
     flash(_("Die Planung läuft. Sie können inzwischen weiterarbeiten."), "info")
     return redirect(url_for("delivery.day", slug=slug, day=day))
 

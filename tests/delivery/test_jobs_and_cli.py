@@ -1,15 +1,17 @@
 """Planning as a job (in a thread, and through RQ on a real Redis) and the `tours plan` command."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select
 
-from marketplace.delivery import jobs
 from marketplace.delivery.models import PlanRun, PlanRunStatus, Tour
 from marketplace.delivery.services import PlanRunBusy, create_plan_run
+from marketplace.jobs import planning as jobs
 from tests.delivery.day_factories import DAY, east, make_order, make_small_day, make_station_at
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
 def _day_with_orders(db):
@@ -52,7 +54,7 @@ def test_job_runs_through_rq_on_redis(app, db, now, monkeypatch):
     connection = redis.Redis.from_url(REDIS_TEST_URL)
     connection.flushdb()
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
-    monkeypatch.setitem(app.config, "DELIVERY_QUEUE", "landkorb-test")
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", "landkorb-test")
     try:
         day = _day_with_orders(db)
         run_id = _queued_run(db, day, now)

@@ -9,8 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from marketplace.catalog.models import Temperature
-from marketplace.delivery.models import PlanRunStatus, StopState, Tour, TourStatus, Vehicle
-from marketplace.delivery.services import create_plan_run, plan_day, publish_tours
+from marketplace.delivery.models import StopState, Tour, TourStatus, Vehicle
+from marketplace.delivery.services import (
+    create_plan_run,
+    finish_plan_run,
+    plan_day,
+    publish_tours,
+    start_plan_run,
+)
 from marketplace.orders.models import OrderEvent, OrderStatus
 from marketplace.regions.models import DoorWindow
 from tests.conftest import csrf_token_from, login
@@ -35,8 +41,9 @@ def planned(db, now):
     coordinator = make_coordinator(day.sub_region, "koord@example.org")
     driver = make_driver(day.sub_region, "fahrer@example.org")
     run = create_plan_run(day=DAY, sub_region=day.sub_region, seconds=0.2, now=now)
+    start_plan_run(run, now=now)
     plan_day(day=DAY, sub_region=day.sub_region, seconds=0.2, now=now, workers=1, run=run)
-    run.status, run.progress, run.finished_at = PlanRunStatus.DONE, 100, now
+    finish_plan_run(run, now=now)
     db.session.commit()
     return day, coordinator, driver
 
@@ -205,7 +212,7 @@ def test_settings_forms_save_and_show_clear_errors(client, db, now):
 
 def test_plan_button_starts_a_run_and_progress_is_json(client, app, db, planned, monkeypatch):
     day, coordinator, _ = planned
-    monkeypatch.setitem(app.config, "DELIVERY_JOBS_EAGER", True)
+    monkeypatch.setitem(app.config, "JOBS_EAGER", True)
     _login(client, coordinator.email)
     page = f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}"
     assert _post(client, f"{page}/plan", {"seconds": "2"}, page=page).status_code == 302

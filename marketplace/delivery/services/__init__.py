@@ -11,6 +11,7 @@ from marketplace.delivery.services.errors import (  # noqa: F401
     NotAStop,
     NothingToPublish,
     PlanRunBusy,
+    PlanRunStateWrong,
     ShiftEndsBeforeStart,
     StopAlreadyDone,
     TourNotPublished,
@@ -31,6 +32,12 @@ from marketplace.delivery.services.planning import (  # noqa: F401
     prepare_day,
     solve_day,
     store_day,
+)
+from marketplace.delivery.services.runs import (  # noqa: F401
+    fail_plan_run,
+    finish_plan_run,
+    report_plan_progress,
+    start_plan_run,
 )
 from marketplace.delivery.services.settings import (  # noqa: F401
     add_door_window,

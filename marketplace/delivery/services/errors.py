@@ -54,3 +54,8 @@ class PlanRunBusy(Conflict):
     message = N_("Für diesen Tag läuft schon eine Planung.")
 
 
+
+
+class PlanRunStateWrong(Conflict):
+    code = "plan_run_state"
+    message = N_("Der Planungslauf ist nicht in dem Zustand, den dieser Schritt verlangt.")
