@@ -56,6 +56,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.delivery import cli as delivery_cli
     from marketplace.delivery import views as delivery_views
     from marketplace.delivery.routing_cli import routing_cli
+    from marketplace.jobs.cli import jobs_cli
     from marketplace.orders import views as orders_views
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
@@ -71,4 +72,5 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
+    app.cli.add_command(jobs_cli)
     return app

@@ -1,0 +1,39 @@
+"""The scheduled jobs: each a name, a schedule and a function `(now) -> result` that calls services.
+
+Registering more work is one entry in `JOBS` (a function that calls one service, and its
+schedule). A job holds no business rule; what it does lives in the service it calls.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from marketplace.core.maintenance import refresh_planner_statistics
+from marketplace.extensions import db
+from marketplace.jobs.schedule import DailyAt, Every
+from marketplace.orders.idempotency import forget_idempotency_keys
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    schedule: Every | DailyAt
+    run: Callable[[datetime], object]
+    # How long a tick may hold the job before another takes it over (a crashed tick's lease
+    # runs out); with RQ it also covers the time the job waits in the queue.
+    lease: timedelta = field(default=timedelta(minutes=10))
+
+
+def _refresh_planner_statistics(now: datetime) -> str:
+    return refresh_planner_statistics(db.session.connection())
+
+
+def _forget_idempotency_keys(now: datetime) -> int:
+    return forget_idempotency_keys(now=now)
+
+
+JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("refresh_planner_statistics", DailyAt(time(3, 0), "Europe/Berlin"), _refresh_planner_statistics),
+    Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
+)}
