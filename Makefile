@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Two workers on this two-core machine; override with PYTEST_WORKERS=0 to run serially.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-dev translations lint bench bench-routing clean e2e-deps
+.PHONY: run worker test install install-dev translations lint bench bench-routing clean e2e-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The RQ worker for background jobs (queue "landkorb"); needs REDIS_URL.
+worker: install
+	@if [ -z "$$REDIS_URL" ]; then echo "make worker needs REDIS_URL (without it, background work runs in process)"; exit 1; fi
+	$(FLASK) jobs worker
 
 test: install-dev
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --db=sqlite $(PYTEST_ARGS)

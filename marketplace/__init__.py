@@ -50,7 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
-    from marketplace.admin import portal
+    from marketplace.admin import jobs_views, portal
     from marketplace.api import views as api_views
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
@@ -69,6 +69,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(portal.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(open_data_views.bp)
+    app.register_blueprint(jobs_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
