@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from marketplace.core.maintenance import refresh_planner_statistics
+from marketplace.delivery.services import fail_abandoned_plan_runs
 from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.orders.idempotency import forget_idempotency_keys
@@ -33,7 +34,12 @@ def _forget_idempotency_keys(now: datetime) -> int:
     return forget_idempotency_keys(now=now)
 
 
+def _fail_abandoned_plan_runs(now: datetime) -> int:
+    return fail_abandoned_plan_runs(now=now)
+
+
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("refresh_planner_statistics", DailyAt(time(3, 0), "Europe/Berlin"), _refresh_planner_statistics),
     Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
+    Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
 )}

@@ -9,6 +9,7 @@ from marketplace.delivery.models import PlanRunStatus
 from marketplace.delivery.services import (
     PlanRunStateWrong,
     create_plan_run,
+    fail_abandoned_plan_runs,
     fail_plan_run,
     finish_plan_run,
     report_plan_progress,
@@ -71,3 +72,17 @@ def test_a_failed_run_stays_failed(run, now):
     with pytest.raises(PlanRunStateWrong):
         start_plan_run(run, now=now)
     assert run.status == PlanRunStatus.FAILED and run.message == "boom"
+
+
+def test_runs_that_nobody_finished_within_an_hour_are_marked_failed(db, now):
+    day = make_small_day()
+    lost = create_plan_run(day=DAY, sub_region=day.sub_region, seconds=1, now=now - timedelta(hours=2))
+    start_plan_run(lost, now=now - timedelta(hours=2))
+    done = create_plan_run(day=DAY, sub_region=None, seconds=1, now=now - timedelta(hours=3))
+    start_plan_run(done, now=now)
+    finish_plan_run(done, now=now)
+    recent = create_plan_run(day=DAY, sub_region=day.sub_region, seconds=1, now=now - timedelta(minutes=59))
+    assert fail_abandoned_plan_runs(now=now) == 1
+    assert lost.status == PlanRunStatus.FAILED and lost.message.startswith("abandoned")
+    assert (done.status, recent.status) == (PlanRunStatus.DONE, PlanRunStatus.QUEUED)
+    assert fail_abandoned_plan_runs(now=now) == 0

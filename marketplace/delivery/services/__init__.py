@@ -34,6 +34,7 @@ from marketplace.delivery.services.planning import (  # noqa: F401
     store_day,
 )
 from marketplace.delivery.services.runs import (  # noqa: F401
+    fail_abandoned_plan_runs,
     fail_plan_run,
     finish_plan_run,
     report_plan_progress,

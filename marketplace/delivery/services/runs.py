@@ -6,13 +6,18 @@ commits.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from marketplace.delivery.models import PlanRun, PlanRunStatus
 from marketplace.delivery.services.errors import PlanRunStateWrong
 from marketplace.extensions import db
 
 MESSAGE_LENGTH = 1000
+# A run that no worker finished within this time was lost (a web process or worker that died);
+# the background job's own time limit is 30 minutes.
+ABANDONED_AFTER = timedelta(hours=1)
 # Which state each step may start from.
 STEP_FROM = {
     "start": {PlanRunStatus.QUEUED},
@@ -56,3 +61,14 @@ def fail_plan_run(run: PlanRun, *, error: str, now: datetime) -> PlanRun:
     run.status, run.finished_at, run.message = PlanRunStatus.FAILED, now, error[:MESSAGE_LENGTH]
     db.session.flush()
     return run
+
+
+def fail_abandoned_plan_runs(*, now: datetime, older_than: timedelta = ABANDONED_AFTER) -> int:
+    """Mark runs still queued or running `older_than` after they were created as failed; returns how many."""
+    runs = db.session.scalars(select(PlanRun).where(
+        PlanRun.status.in_((PlanRunStatus.QUEUED, PlanRunStatus.RUNNING)),
+        PlanRun.created_at < now - older_than,
+    ).order_by(PlanRun.id)).all()
+    for run in runs:
+        fail_plan_run(run, error=f"abandoned: not finished {older_than} after it was queued", now=now)
+    return len(runs)
