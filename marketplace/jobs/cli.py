@@ -58,7 +58,7 @@ def list_command(moment: datetime | None) -> None:
         state = view.state
         last = state.last_started_at if state else None
         line = (f"{view.job.name}  [{view.job.schedule}]  last run {_when(last)}  "
-                f"next run {_when(view.next_run) if view.next_run else 'next tick'}  {view.status}")
+                f"next run {_when(view.next_run) if view.next_run else 'due now'}  {view.status}")
         if state is not None and state.failures:
             line += f"  failures {state.failures}: {state.last_error}"
         click.echo(line)

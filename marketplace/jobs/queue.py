@@ -53,7 +53,7 @@ def in_app_context(func):
     return wrapped
 
 
-def run_in_background(func, *args, timeout_s: int, job_id: str | None = None) -> object:
+def run_in_background(func, *args, timeout_s: int) -> object:
     """Start `func(*args)` after the caller's commit: the RQ job, or a thread without Redis.
 
     `JOBS_EAGER` (tests) runs it at once in the caller. Returns the RQ job, the thread, or None.
@@ -64,7 +64,7 @@ def run_in_background(func, *args, timeout_s: int, job_id: str | None = None) ->
         return None
     queue = rq_queue(app)
     if queue is not None:
-        return queue.enqueue(func, *args, job_timeout=timeout_s, job_id=job_id)
+        return queue.enqueue(func, *args, job_timeout=timeout_s)
     thread = threading.Thread(target=_run_in_thread, args=(app, func, args), daemon=True,
                               name=f"job-{func.__name__}")
     thread.start()

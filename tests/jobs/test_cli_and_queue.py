@@ -44,7 +44,7 @@ def test_tick_exits_1_when_a_job_failed_and_list_shows_the_error(runner, db, reg
     assert result.exit_code == 1 and "broken: failed (ValueError: no gateway)" in result.output
     listing = runner.invoke(args=["jobs", "list", "--now", AT])
     assert listing.exit_code == 0
-    assert "broken  [every 1 min]  last run 2026-03-02T09:00:00+00:00  next run next tick  failed" in listing.output
+    assert "broken  [every 1 min]  last run 2026-03-02T09:00:00+00:00  next run due now  failed" in listing.output
     assert "failures 1: ValueError: no gateway" in listing.output
 
 
