@@ -50,3 +50,8 @@ def can_see_tour(user: User | None, tour) -> bool:
 def can_act_for_producer(user: User | None, producer_id: int) -> bool:
     """A producer's products, order lines and figures are for its own staff."""
     return user is not None and producer_id in user.scopes(Role.PRODUCER)
+
+
+def can_see_jobs(user: User | None) -> bool:
+    """The scheduled jobs (`/admin/jobs`) are for region admins."""
+    return user is not None and user.is_authenticated and user.has_role(Role.ADMIN)

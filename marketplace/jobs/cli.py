@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import parse_instant, utcnow
 from marketplace.extensions import db
 from marketplace.jobs.queries import list_jobs
 from marketplace.jobs.queue import queue_name, rq_queue
@@ -22,12 +22,10 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> da
     if current_app.config.get("ENV_NAME") == "production":
         raise click.BadParameter("is refused in production; the tick takes the real time there")
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_instant(value)
     except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time with offset, e.g. 2026-03-02T03:00:00+01:00")
-    return moment
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time with offset, e.g. 2026-03-02T03:00:00+01:00") from None
 
 
 def _when(moment: datetime | None) -> str:
@@ -38,10 +36,20 @@ def _when(moment: datetime | None) -> str:
 @click.option("--now", "moment", callback=_moment, default=None,
               help="Run the tick as if it were this time (ISO 8601 with offset; not in production).")
 def tick_command(moment: datetime | None) -> None:
-    """Run (or, with REDIS_URL, enqueue) every job that is due, once; for cron every minute."""
+    """Run (or, with REDIS_URL, enqueue) every job that is due, once; for cron every minute.
+
+    "Now" is the application's clock (`LANDKORB_CLOCK` in development and testing), or `--now`.
+    """
     config = current_app.config
-    outcomes = tick(now=moment or utcnow(), redis_url=config.get("REDIS_URL"),
-                    queue_name=queue_name(current_app))
+    pinned = config.get("LANDKORB_CLOCK")
+    if moment is not None:
+        # The whole tick runs "at" that time, as with LANDKORB_CLOCK: what a job's services
+        # read from the clock agrees with the `now` they are given.
+        config["LANDKORB_CLOCK"] = moment
+    try:
+        outcomes = tick(now=utcnow(), redis_url=config.get("REDIS_URL"), queue_name=queue_name(current_app))
+    finally:
+        config["LANDKORB_CLOCK"] = pinned
     for outcome in outcomes:
         click.echo(f"{outcome.name}: {outcome.result}" + (f" ({outcome.detail})" if outcome.detail else ""))
     if any(o.result == "failed" for o in outcomes):

@@ -1,7 +1,7 @@
 """job_states: one row per scheduled job (last run, next due, last error, lease)
 
 Revision ID: d4a7c2e91b05
-Revises: 8c4d2e6f1a90
+Revises: a1f3c5d7e9b0
 Create Date: 2026-12-01 19:20:00.000000
 
 """
@@ -13,7 +13,7 @@ from marketplace.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'd4a7c2e91b05'
-down_revision = '8c4d2e6f1a90'
+down_revision = 'a1f3c5d7e9b0'
 branch_labels = None
 depends_on = None
 

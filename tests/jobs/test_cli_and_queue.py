@@ -131,3 +131,15 @@ def test_a_queued_job_whose_lease_was_taken_over_does_not_run_twice(db, now, cou
     assert tick(now=later, redis_url=REDIS_TEST_URL, queue_name="landkorb-test-jobs")[0].result == "queued"
     SimpleWorker([redis_queue], connection=redis_queue.connection).work(burst=True)
     assert counted[1].calls == [later]
+
+
+def test_tick_takes_now_from_the_application_clock(app, runner, db, counted, monkeypatch):
+    pinned = datetime.fromisoformat("2026-07-01T03:00:00+02:00")
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", pinned)
+    result = runner.invoke(args=["jobs", "tick"])
+    assert (result.exit_code, result.output) == (0, "count: ran (1)\n")
+    assert counted[1].calls == [pinned]
+    # --now pins the clock for this tick only.
+    runner.invoke(args=["jobs", "tick", "--now", "2026-07-02T03:00:00+02:00"])
+    assert app.config["LANDKORB_CLOCK"] == pinned
+    assert counted[1].calls[-1] == datetime.fromisoformat("2026-07-02T03:00:00+02:00")
