@@ -34,6 +34,13 @@ def test_the_admin_sees_last_run_next_run_and_the_error(client, demo, register, 
     assert "Geplante Aufgaben" in client.get("/me/admin").get_data(as_text=True)
 
 
+def test_the_failed_notifications_are_linked_when_that_page_exists(app, client, demo):
+    login(client, "admin@example.org")
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    linked = 'href="/admin/notifications/failed"' in html
+    assert linked == ("notifications.failed" in app.view_functions)
+
+
 @pytest.mark.parametrize("email", ["resident@example.org", "coordinator@example.org", "driver@example.org",
                                    "producer@example.org", "salespoint@example.org"])
 def test_anyone_but_a_region_admin_gets_404(client, demo, email):
