@@ -99,6 +99,15 @@ def claim(job: Job, *, owner: str, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def _release(name: str, owner: str) -> None:
+    db.session.rollback()
+    db.session.execute(
+        update(JobState).where(JobState.name == name, JobState.locked_by == owner)
+        .values(locked_by=None, locked_until=None).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def tick(*, now: datetime, jobs: Iterable[Job] | None = None, owner: str | None = None,
          redis_url: str | None = None, queue_name: str = QUEUE_NAME) -> list[Outcome]:
     """Run every due job once in this process, or enqueue it on RQ when `redis_url` is given."""
@@ -125,12 +134,19 @@ def _tick_one(job: Job, *, now: datetime, owner: str, lease: RedisLease | None, 
         if lease is not None:
             lease.release(job.name, owner)
         state = _state(job.name)
-        outcome = Outcome(job.name, "locked" if state.is_locked(now) else "not_due", state.locked_by or "")
+        outcome = (Outcome(job.name, "locked", state.locked_by or "") if state.is_locked(now)
+                   else Outcome(job.name, "not_due"))
         db.session.commit()
         return outcome
     if queue is not None:
-        rq_job = queue.enqueue(run_queued_job, job.name, now.isoformat(), owner,
-                               job_timeout=int(job.lease.total_seconds()))
+        try:
+            rq_job = queue.enqueue(run_queued_job, job.name, now.isoformat(), owner,
+                                   job_timeout=int(job.lease.total_seconds()))
+        except Exception:
+            # Not queued: give both leases back, so that the next tick tries again at once.
+            _release(job.name, owner)
+            lease.release(job.name, owner)
+            raise
         return Outcome(job.name, "queued", rq_job.id)
     return run_claimed(job, now=now, owner=owner)
 
@@ -147,10 +163,12 @@ def run_queued_job(name: str, now_iso: str, owner: str) -> str:
 def run_claimed(job: Job, *, now: datetime, owner: str) -> Outcome:
     """Run a job this owner has leased, record how it went, and give the lease back."""
     state = _state(job.name)
-    if state.locked_by != owner:
+    held_by = state.locked_by
+    # The job starts in a transaction of its own; its changes and its record commit together.
+    db.session.commit()
+    if held_by != owner:
         # Queued longer than its lease: another tick took the job over.
-        db.session.commit()
-        return Outcome(job.name, "locked", state.locked_by or "")
+        return Outcome(job.name, "locked", held_by or "")
     started = monotonic_time.monotonic()
     try:
         result = job.run(now)
@@ -163,7 +181,6 @@ def run_claimed(job: Job, *, now: datetime, owner: str) -> Outcome:
         db.session.commit()
         return Outcome(job.name, "failed", detail)
     detail = "" if result is None else str(result)
-    # The job's changes and its record commit together.
     _record(job, now=now, owner=owner, seconds=monotonic_time.monotonic() - started, result=detail)
     db.session.commit()
     return Outcome(job.name, "ran", detail)

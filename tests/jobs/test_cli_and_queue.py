@@ -143,3 +143,17 @@ def test_tick_takes_now_from_the_application_clock(app, runner, db, counted, mon
     runner.invoke(args=["jobs", "tick", "--now", "2026-07-02T03:00:00+02:00"])
     assert app.config["LANDKORB_CLOCK"] == pinned
     assert counted[1].calls[-1] == datetime.fromisoformat("2026-07-02T03:00:00+02:00")
+
+
+def test_a_job_that_cannot_be_queued_gives_its_leases_back(db, now, counted, redis_queue, monkeypatch):
+    from rq import Queue
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis went away")
+
+    monkeypatch.setattr(Queue, "enqueue", refuse)
+    with pytest.raises(ConnectionError):
+        tick(now=now, redis_url=REDIS_TEST_URL, queue_name="landkorb-test-jobs")
+    db.session.expire_all()
+    assert db.session.get(JobState, "count").locked_by is None
+    assert redis_queue.connection.get(RedisLease.key("count")) is None
