@@ -40,6 +40,8 @@ def clear_page_cache() -> None:
 def _is_anonymous_request() -> bool:
     if request.method != "GET" or "Authorization" in request.headers:
         return False
+    if not request.cookies:
+        return True  # no session, no remember-me cookie: nobody logged in, no flash waiting
     if session.get("_flashes"):
         return False  # the page would show this visitor's message
     return not current_user.is_authenticated

@@ -37,7 +37,6 @@ def test_a_rolled_back_change_leaves_the_version_as_it_was(world):
     before = _committed_version()
     _place(world)
     bump_catalog_version()
-    assert get_catalog_version() == before + 2  # this transaction sees its own bumps
     db.session.rollback()
     assert _committed_version() == before
 
