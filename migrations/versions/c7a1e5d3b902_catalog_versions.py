@@ -1,7 +1,7 @@
 """catalog_versions: one row counting the catalogue's changes, for the page cache
 
 Revision ID: c7a1e5d3b902
-Revises: 8c4d2e6f1a90
+Revises: a1f3c5d7e9b0
 Create Date: 2026-12-01 19:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c7a1e5d3b902'
-down_revision = '8c4d2e6f1a90'
+down_revision = 'a1f3c5d7e9b0'
 branch_labels = None
 depends_on = None
 
