@@ -55,8 +55,11 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check marketplace tests config.py wsgi.py
 
+# SQLite and PostgreSQL, loaded by wrk (installed with apt-get when missing and root).
+# BENCH_ARGS="--db sqlite" runs one database, "--scaling" adds 1,000 vs 100,000 products.
+BENCH_ARGS ?=
 bench: install-dev
-	$(BIN)/python tests/benchmarks/bench_web.py
+	$(BIN)/python tests/benchmarks/bench_web.py $(BENCH_ARGS)
 
 bench-routing: $(VENV)/.installed-bench translations
 	$(BIN)/python tests/benchmarks/bench_routing.py

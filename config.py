@@ -37,6 +37,8 @@ class Config:
     LANDKORB_CLOCK = os.environ.get("LANDKORB_CLOCK") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # RATELIMIT_ENABLED=false switches the login, registration and token limits off (load tests).
+    RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", default=True)
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -49,9 +51,14 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     TIMEZONE = "Europe/Berlin"
     CATALOG_PAGE_SIZE = int(os.environ.get("CATALOG_PAGE_SIZE", "24"))
-    # Catalogue pages and product API answers for anonymous visitors are kept this many seconds
-    # per worker process (0: off). Stock shown may be that old; the basket and checkout re-check.
-    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "5"))
+    # Catalogue pages and product API answers for anonymous visitors are cached, keyed by the
+    # catalogue's version (catalog/versions.py), so never stale; an unchanged page is kept this
+    # many seconds (0: no cache). Shared by all workers in Redis with REDIS_URL, else per process.
+    PAGE_CACHE_SECONDS = float(os.environ.get("PAGE_CACHE_SECONDS", "60"))
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = "landkorb:page:"
+    CACHE_THRESHOLD = 1000  # entries per process without Redis
     API_TOKEN_MAX_AGE_S = int(os.environ.get("API_TOKEN_MAX_AGE_S", str(30 * 24 * 3600)))
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
@@ -86,8 +93,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
-    # Tests see every change at once; tests/web/test_page_cache.py turns the cache on.
+    # tests/web/test_page_cache.py turns the cache on (and tries Redis).
     PAGE_CACHE_SECONDS = 0
+    CACHE_TYPE = "SimpleCache"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     # One solver process and short plans keep the suite fast on two cores.
     DELIVERY_SOLVER_WORKERS = 1

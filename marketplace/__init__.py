@@ -10,6 +10,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace import models  # noqa: F401  (registers every table)
     from marketplace.extensions import (
         babel,
+        cache,
         csrf,
         db,
         limiter,
@@ -40,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

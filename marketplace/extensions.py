@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlite3
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,6 +37,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Whole anonymous catalogue pages (web/page_cache.py): Redis when REDIS_URL is set, else per process.
+cache = Cache()
 
 
 @event.listens_for(Engine, "connect")

@@ -1,6 +1,13 @@
 """Imports every model module so that metadata, migrations and relationships see all tables."""
 from marketplace.accounts.models import Membership, Role, User  # noqa: F401
-from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit  # noqa: F401
+from marketplace.catalog.models import (  # noqa: F401
+    CatalogVersion,
+    Category,
+    Producer,
+    Product,
+    Temperature,
+    Unit,
+)
 from marketplace.delivery.models import PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401
 from marketplace.jobs.models import JobState  # noqa: F401
 from marketplace.orders.models import (  # noqa: F401

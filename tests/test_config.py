@@ -68,3 +68,31 @@ def test_redis_url_switches_rate_limit_storage(monkeypatch):
     finally:
         monkeypatch.delenv("REDIS_URL")
         importlib.reload(config)
+
+
+@pytest.mark.parametrize(("value", "enabled"), [(None, True), ("false", False), ("0", False), ("true", True)])
+def test_ratelimit_enabled_from_the_environment(monkeypatch, value, enabled):
+    # A load test sets RATELIMIT_ENABLED=false so that it does not meet the login limit.
+    if value is None:
+        monkeypatch.delenv("RATELIMIT_ENABLED", raising=False)
+    else:
+        monkeypatch.setenv("RATELIMIT_ENABLED", value)
+    reloaded = importlib.reload(config)
+    try:
+        assert reloaded.ProductionConfig.RATELIMIT_ENABLED is enabled
+        assert reloaded.TestingConfig.RATELIMIT_ENABLED is False
+    finally:
+        monkeypatch.delenv("RATELIMIT_ENABLED", raising=False)
+        importlib.reload(config)
+
+
+def test_redis_url_shares_the_page_cache_between_workers(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/3")
+    reloaded = importlib.reload(config)
+    try:
+        assert reloaded.Config.CACHE_TYPE == "RedisCache"
+        assert reloaded.Config.CACHE_REDIS_URL == "redis://127.0.0.1:6379/3"
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        reloaded = importlib.reload(config)
+    assert reloaded.Config.CACHE_TYPE == "SimpleCache"

@@ -14,6 +14,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
+from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
 from marketplace.delivery.models import Vehicle
 from marketplace.extensions import db
@@ -64,6 +65,7 @@ def seed_demo(
     report.residents_added = _top_up_residents(region, residents, password_hash_method)
     report.orders_added = _top_up_orders(region, orders, now)
     db.session.flush()
+    bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report
 
 

@@ -33,6 +33,7 @@ from marketplace.api.parsing import (
 )
 from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import CatalogFilter, get_shop_product, list_catalog
+from marketplace.catalog.services import PRODUCT_CHANGES, change_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Forbidden, NotFound
 from marketplace.extensions import csrf, db, limiter
@@ -50,7 +51,6 @@ csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
-PRODUCT_FIELDS = {"stock", "price_cents", "is_active"}
 
 
 def _home(user) -> tuple[float, float] | None:
@@ -138,7 +138,7 @@ def update_product(product_id: int):
     if product is None or not can_act_for_producer(user, product.producer_id):
         raise NotFound()  # another producer's product is none of this producer's business
     data = json_object()
-    unknown = sorted(set(data) - PRODUCT_FIELDS)
+    unknown = sorted(set(data) - PRODUCT_CHANGES)
     if unknown or not data:
         raise InvalidField(field=unknown[0] if unknown else "body")
     changes = {}
@@ -148,8 +148,7 @@ def update_product(product_id: int):
         changes["price_cents"] = body_int(data, "price_cents", minimum=0, maximum=1_000_000)
     if "is_active" in data:
         changes["is_active"] = body_bool(data, "is_active")
-    for name, value in changes.items():
-        setattr(product, name, value)
+    change_product(product, changes)
     db.session.commit()
     return serialize.product_detail(product)
 

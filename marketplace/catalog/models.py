@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import DDL, CheckConstraint, Computed, ForeignKey, Index, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog import search
@@ -158,3 +158,23 @@ def is_in_season(season_start: date | None, season_end: date | None, day: date) 
 
 
 search.install_ddl_events(Product.__table__)
+
+
+class CatalogVersion(db.Model):
+    """One row whose version goes up in the transaction of every change the catalogue shows
+    (stock, price, availability, producer); the page cache keys its entries by it
+    (`catalog/versions.py`)."""
+
+    __tablename__ = "catalog_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+# `db.create_all()` (tests) gets the row the migration inserts.
+event.listen(
+    CatalogVersion.__table__, "after_create",
+    DDL("INSERT INTO catalog_versions (id, version) VALUES (1, 0)"),
+)

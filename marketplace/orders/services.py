@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.stock import give_back_stock, take_stock
+from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number
 from marketplace.extensions import db
 from marketplace.orders.checkout.context import CheckoutContext, load_checkout, load_products
@@ -191,6 +192,9 @@ def place_order(
         if existing is None:
             raise
         return existing
+    # Last, after the stock and the order's rows: on PostgreSQL the one row of the catalogue's
+    # version stays locked from here to the commit, and every order passes through it.
+    bump_catalog_version()
     return order
 
 
@@ -213,6 +217,7 @@ def cancel_order(*, order: Order, actor: User | None, now: datetime, note: str =
     move_order(order, OrderStatus.CANCELLED, now=now, actor=actor, kind="cancelled", note=note)
     give_back_stock(_quantities_of(order))
     db.session.flush()
+    bump_catalog_version()
     return order
 
 
@@ -224,6 +229,7 @@ def expire_order(*, order: Order, now: datetime) -> Order:
     move_order(order, OrderStatus.EXPIRED, now=now, kind="expired")
     give_back_stock(_quantities_of(order))
     db.session.flush()
+    bump_catalog_version()
     return order
 
 

@@ -1,77 +1,47 @@
-"""Whole responses of public catalogue pages for anonymous visitors, kept a few seconds per process.
+"""Whole responses of public catalogue pages for anonymous visitors, never stale after a change.
 
 Only what every anonymous visitor sees alike is kept: a GET answered 200, rendered for nobody
 in particular (no user, no API token, no flash message waiting), that neither generated a CSRF
-token nor changed the session. The key is host, path with query string and language. Logged-in
-visitors and API clients with a token always get a fresh answer. Stock shown may be
-`PAGE_CACHE_SECONDS` old; the basket and checkout check it again. `PAGE_CACHE_SECONDS = 0`
-turns the cache off (the test suite's default).
+token nor changed the session. The key is the catalogue's version (`catalog/versions.py`,
+raised in the transaction of every change to stock, price, availability or a producer), host,
+path with query string and language: after a committed change the next request reads the new
+version and renders afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
+in `extensions.py`): Redis, shared by all workers, when `REDIS_URL` is set, otherwise a
+`SimpleCache` per process. An unchanged page is kept `PAGE_CACHE_SECONDS`; 0 turns the cache
+off (the test suite's default). Logged-in visitors and API clients with a token always get a
+fresh answer.
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import hashlib
+import logging
+import math
 from functools import wraps
 
-from flask import Flask, Response, current_app, g, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
-MAX_ENTRIES = 1000
+from marketplace.catalog.versions import get_catalog_version
+from marketplace.extensions import cache
+
 MAX_BODY_BYTES = 512 * 1024
 # Headers of the view's own response worth replaying; after_request hooks add the rest again.
 _KEPT_HEADERS = ("Content-Type", "Cache-Control")
 _CSRF_MARKER = b'name="csrf_token"'
+log = logging.getLogger(__name__)
 
 
-class PageCache:
-    """A bounded dict of (status, headers, body) with an expiry time, least recently used out first."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[tuple, tuple[float, int, list, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, now: float) -> tuple[int, list, bytes] | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            expires, status, headers, body = entry
-            if expires <= now:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return status, headers, body
-
-    def set(self, key: tuple, status: int, headers: list, body: bytes, expires: float) -> None:
-        with self._lock:
-            self._entries[key] = (expires, status, headers, body)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-def get_page_cache(app: Flask | None = None) -> PageCache:
-    """This process's cache of the app, made on first use."""
-    app = app or current_app._get_current_object()
-    cache = app.extensions.get("page_cache")
-    if cache is None:
-        cache = app.extensions.setdefault("page_cache", PageCache())
-    return cache
+def clear_page_cache() -> None:
+    """Drop every entry of this app's cache (only keys under its `CACHE_KEY_PREFIX` in Redis)."""
+    cache.clear()
 
 
 def _is_anonymous_request() -> bool:
     if request.method != "GET" or "Authorization" in request.headers:
         return False
+    if not request.cookies:
+        return True  # no session, no remember-me cookie: nobody logged in, no flash waiting
     if session.get("_flashes"):
         return False  # the page would show this visitor's message
     return not current_user.is_authenticated
@@ -88,6 +58,21 @@ def _storable(response: Response) -> bool:
     return len(body) <= MAX_BODY_BYTES and _CSRF_MARKER not in body
 
 
+def _cache_call(method, *args, **kwargs):
+    """A cache that is down (Redis unreachable) costs a fresh page, not an error page."""
+    try:
+        return method(*args, **kwargs)
+    except Exception:  # any backend's failure: redis-py's, cachelib's
+        log.exception("page cache unavailable")
+        return None
+
+
+def page_key(version: int) -> str:
+    """The cache key of this request's page at a catalogue version."""
+    where = f"{request.host}\n{request.full_path}\n{get_locale()}".encode()
+    return f"{version}:{hashlib.sha256(where).hexdigest()}"
+
+
 def cached_for_anonymous(view):
     """Serve the view from the page cache to anonymous visitors; see the module docstring."""
 
@@ -96,17 +81,19 @@ def cached_for_anonymous(view):
         seconds = current_app.config.get("PAGE_CACHE_SECONDS", 0)
         if seconds <= 0 or not _is_anonymous_request():
             return view(*args, **kwargs)
-        cache = get_page_cache()
-        key = (request.host, request.full_path, str(get_locale()))
-        now = time.monotonic()
-        hit = cache.get(key, now)
+        # The version is read before the view reads the catalogue: a change committed in
+        # between can only put a newer page under the older key, never an older page under
+        # the newer one.
+        key = page_key(get_catalog_version())
+        hit = _cache_call(cache.get, key)
         if hit is not None:
             status, headers, body = hit
             return Response(body, status=status, headers=headers)
         response = make_response(view(*args, **kwargs))
         if _storable(response):
             headers = [(k, v) for k, v in response.headers.items() if k in _KEPT_HEADERS]
-            cache.set(key, response.status_code, headers, response.get_data(), now + seconds)
+            entry = (response.status_code, headers, response.get_data())
+            _cache_call(cache.set, key, entry, timeout=math.ceil(seconds))
         return response
 
     return wrapped

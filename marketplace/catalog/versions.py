@@ -1,0 +1,37 @@
+"""The catalogue's version: one number that changes in the same transaction as anything the
+catalogue shows (stock, price, availability, a producer), so that a cached page keyed by it is
+never served after a committed change (`web/page_cache.py`)."""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from marketplace.catalog.models import CatalogVersion
+from marketplace.extensions import db
+
+_versions = CatalogVersion.__table__
+
+
+class CatalogVersionMissing(RuntimeError):
+    """The row of `catalog_versions` is missing: the database was not migrated."""
+
+
+def bump_catalog_version() -> None:
+    """Count a change to the catalogue in the caller's transaction (the caller commits).
+
+    Every writer of the catalogue updates this one row, so on PostgreSQL concurrent writers
+    queue for its row lock from here to their commit: call it last, after the changes
+    themselves. A rolled-back transaction leaves the version as it was."""
+    result = db.session.execute(
+        update(_versions).where(_versions.c.id == 1).values(version=_versions.c.version + 1)
+    )
+    if result.rowcount != 1:
+        raise CatalogVersionMissing("catalog_versions has no row; run `flask db upgrade`")
+
+
+def get_catalog_version() -> int:
+    """The version as the caller's transaction sees it (the page cache reads it first, so a page
+    rendered after it shows at least that version)."""
+    version = db.session.scalar(select(_versions.c.version).where(_versions.c.id == 1))
+    if version is None:
+        raise CatalogVersionMissing("catalog_versions has no row; run `flask db upgrade`")
+    return version
