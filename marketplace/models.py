@@ -2,6 +2,7 @@
 from marketplace.accounts.models import Membership, Role, User  # noqa: F401
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit  # noqa: F401
 from marketplace.delivery.models import PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401
+from marketplace.notifications.models import Notification, NotificationDelivery  # noqa: F401
 from marketplace.orders.models import (  # noqa: F401
     Cart,
     CartItem,

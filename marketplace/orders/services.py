@@ -191,6 +191,7 @@ def place_order(
         if existing is None:
             raise
         return existing
+    notify_order(order, "order_placed", now=now)
     return order
 
 
@@ -212,6 +213,7 @@ def cancel_order(*, order: Order, actor: User | None, now: datetime, note: str =
         raise InvalidTransition() if order.status not in HOLDS_STOCK else CutoffPassed()
     move_order(order, OrderStatus.CANCELLED, now=now, actor=actor, kind="cancelled", note=note)
     give_back_stock(_quantities_of(order))
+    notify_order(order, "order_cancelled", now=now)
     db.session.flush()
     return order
 
