@@ -44,12 +44,15 @@ def _due(now: datetime):
 def claim_due(*, now: datetime, limit: int, token: str) -> list[Outgoing]:
     """Claim up to `limit` due rows for `token`, render them, commit; returns what to send."""
     timeout = timedelta(seconds=current_app.config["NOTIFICATION_CLAIM_TIMEOUT_S"])
+    # A materialised CTE: PostgreSQL could otherwise run an IN (… LIMIT …) subquery again per
+    # row of the UPDATE and, skipping the rows it just locked, claim more than `limit`.
     candidates = (
         select(_c.id).where(_due(now)).order_by(_c.due_at, _c.id).limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True).cte("candidates")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     claimed = db.session.execute(
-        update(_table).where(_c.id.in_(candidates.scalar_subquery()), _due(now))
+        update(_table).where(_c.id.in_(select(candidates.c.id)), _due(now))
         .values(state=NotificationState.SENDING.value, claim_token=token,
                 claimed_until=now + timeout, attempts=_c.attempts + 1)
         .returning(_c.id)
