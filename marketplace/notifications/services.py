@@ -55,6 +55,11 @@ def choose_channels(user: User, wanted=None) -> list[Channel]:
     return [Channel.SLIP]
 
 
+def how_told(user: User) -> list[tuple[Channel, str]]:
+    """The channels a message to `user` goes through now, with the address each reaches."""
+    return [(channel, address_for(user, channel)) for channel in choose_channels(user)]
+
+
 def notify(
     recipient: User, kind: str, context: dict, *, channels=None, order_id: int | None = None,
     place_id: int | None = None, now: datetime | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 # fpdf2's built-in fonts know Latin-1 only (German is in it); nothing here needs a font file.
+A6_MM = (105, 148)
 _REPLACEMENTS = {"€": "EUR", "\u202f": " ", "\xa0": " ", "–": "-", "„": '"', "“": '"', "…": "..."}
 
 
@@ -14,7 +15,7 @@ def _latin1(text: str) -> str:
 
 
 def slip_pdf(*, title: str, recipient: str, lines: list[str], footer: str) -> bytes:
-    pdf = FPDF(format="A6")
+    pdf = FPDF(format=A6_MM)
     pdf.set_margins(8, 8, 8)
     pdf.set_auto_page_break(True, margin=8)
     pdf.add_page()

@@ -1,18 +1,21 @@
 """The development outbox, printed slips for staff, and failed notifications for region admins."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import role_required
 from marketplace.core.clock import utcnow
+from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.notifications import queries, services
+from marketplace.notifications.forms import PreferencesForm
 from marketplace.notifications.models import Notification
 from marketplace.notifications.slip import slip_pdf
 from marketplace.pickup.models import PickupPlace
+from marketplace.web.errors import domain_message
 
 bp = Blueprint("notifications", __name__)
 
@@ -108,3 +111,28 @@ def resend(notification_id: int):
     db.session.commit()
     flash(gettext("Die Benachrichtigung wird erneut gesendet."), "success")
     return redirect(url_for("notifications.failed"))
+
+
+# -- the resident's preferences ------------------------------------------------------------------
+
+@bp.route("/konto/benachrichtigungen", methods=["GET", "POST"])
+@login_required
+def preferences():
+    form = PreferencesForm(data=None if request.method == "POST" else services.preferences_of(current_user))
+    if form.validate_on_submit():
+        try:
+            services.set_preferences(
+                current_user, channels=form.channels.data, language=form.language.data,
+                phone=form.phone.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field = {"channels": form.channels, "language": form.language}.get(
+                error.params.get("field"), form.phone)
+            field.errors = [*field.errors, domain_message(error)]
+        else:
+            db.session.commit()
+            flash(gettext("Gespeichert: So benachrichtigen wir Sie."), "success")
+            return redirect(url_for("notifications.preferences"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("notifications/preferences.html", form=form), status

@@ -46,7 +46,7 @@ def test_two_senders_started_together_send_each_of_200_messages_exactly_once(db,
     finally:
         time.sleep(0.2)
         controller.stop()
-    for sender, (out, err) in zip(senders, outputs, strict=True):
+    for sender, (_out, err) in zip(senders, outputs, strict=True):
         assert sender.returncode == 0, err
     assert sorted(out.strip() for out, _ in outputs) == ["100 sent", "100 sent"]
 
