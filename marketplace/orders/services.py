@@ -48,6 +48,7 @@ from marketplace.orders.models import (
     PaymentMethod,
     ProducerOrder,
 )
+from marketplace.orders.notices import notify_order
 from marketplace.orders.transitions import HOLDS_STOCK, move_order, record_event
 
 __all__ = [

@@ -5,7 +5,7 @@
 `users.notify_channels` the channels a resident chose (NULL: e-mail).
 
 Revision ID: 70ca6ee080f4
-Revises: 8c4d2e6f1a90
+Revises: a1f3c5d7e9b0
 Create Date: 2026-12-01 19:00:03.106000
 
 """
@@ -17,7 +17,7 @@ import marketplace.core.types
 
 # revision identifiers, used by Alembic.
 revision = '70ca6ee080f4'
-down_revision = '8c4d2e6f1a90'
+down_revision = 'a1f3c5d7e9b0'
 branch_labels = None
 depends_on = None
 

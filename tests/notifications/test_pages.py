@@ -106,15 +106,14 @@ def test_production_without_mail_or_sms_settings_turns_both_off_with_a_warning(d
 # -- how an order's resident is told --------------------------------------------------------------
 
 def test_an_orders_page_says_how_its_resident_is_told(client, db):
-    from marketplace.orders.services import place_order
+    from marketplace.payments.services import submit_order
     from tests.orders.helpers import TUESDAY, make_world
 
     world = make_world()
     world.resident.phone = "+4915123456789"
     world.resident.notify_channels = ["sms"]
-    order = place_order(resident=world.resident, items=[(world.bread.id, 1)], delivery_date=TUESDAY,
-                        fulfilment=world.station_choice(), payment_method="pay_on_pickup", now=NOW,
-                        confirm=True)
+    order, _ = submit_order(resident=world.resident, items=[(world.bread.id, 1)], delivery_date=TUESDAY,
+                            fulfilment=world.station_choice(), payment_method="pay_on_pickup", now=NOW)
     db.session.commit()
     _login(client, world.resident)
     html = client.get(f"/bestellungen/{order.id}").get_data(as_text=True)
