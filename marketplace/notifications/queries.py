@@ -1,12 +1,17 @@
 """Reads of the outbox: the development list, failed messages per region, who may print a slip."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
-from marketplace.notifications.models import Notification, NotificationDelivery, NotificationState
+from marketplace.notifications.models import (
+    Channel,
+    Notification,
+    NotificationDelivery,
+    NotificationState,
+)
 from marketplace.regions.models import Municipality, Place, SubRegion
 
 
@@ -41,6 +46,27 @@ def list_failed_in_regions(region_ids: list[int], limit: int = 200) -> list[Noti
     return list(db.session.scalars(
         select(Notification).options(selectinload(Notification.recipient))
         .where(Notification.state == NotificationState.FAILED, _region_of_recipient().in_(region_ids))
+        .order_by(Notification.id.desc()).limit(limit)
+    ))
+
+
+def list_slips_to_print(*, place_ids: list[int], sub_region_ids: list[int], limit: int = 100) -> list[Notification]:
+    """Slips sent (ready to print) for these sales points, or for residents of these sub-regions
+    whose slip names no sales point; newest first."""
+    if not place_ids and not sub_region_ids:
+        return []
+    sub_region_of_recipient = (
+        select(Municipality.sub_region_id)
+        .join(Place, Place.municipality_id == Municipality.id)
+        .join(User, User.home_place_id == Place.id)
+        .where(User.id == Notification.recipient_id)
+        .scalar_subquery()
+    )
+    return list(db.session.scalars(
+        select(Notification).options(selectinload(Notification.recipient))
+        .where(Notification.channel == Channel.SLIP, Notification.state == NotificationState.SENT,
+               or_(Notification.place_id.in_(place_ids),
+                   and_(Notification.place_id.is_(None), sub_region_of_recipient.in_(sub_region_ids))))
         .order_by(Notification.id.desc()).limit(limit)
     ))
 

@@ -68,6 +68,16 @@ def _slip_parts(notification: Notification) -> dict:
     return {"subject": subject, "text": text, "recipient": notification.recipient, "place": place}
 
 
+@bp.get("/zettel")
+@role_required(Role.SALES_POINT_STAFF, Role.COORDINATOR)
+def slips():
+    notifications = queries.list_slips_to_print(
+        place_ids=current_user.scopes(Role.SALES_POINT_STAFF),
+        sub_region_ids=current_user.scopes(Role.COORDINATOR),
+    )
+    return render_template("notifications/slips.html", notifications=notifications)
+
+
 @bp.get("/zettel/<int:notification_id>")
 @login_required
 def slip(notification_id: int):

@@ -31,3 +31,24 @@ def start_smtp_server() -> tuple[Controller, Collector]:
     controller = Controller(collector, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller, collector
+
+
+class Stalling:
+    """Accepts a connection and then never answers the message: a sender stuck mid-send."""
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        self.reached.set()
+        await asyncio.sleep(120)
+        return "451 too late"
+
+
+def start_stalling_smtp_server() -> tuple[Controller, Stalling]:
+    handler = Stalling()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller, handler

@@ -167,6 +167,25 @@ def test_a_slip_is_not_found_for_other_staff_and_strangers(app, slip_world):
         assert client.get(f"/zettel/{notification_id}.pdf").status_code == 404
 
 
+def test_staff_find_the_slips_of_their_sales_point_to_print(app, slip_world):
+    notification = slip_world["notification"]
+    notification.state, notification.subject, notification.text = "sent", "Bestellung LK-WXYZ-ABCD eingegangen", "…"
+    notification.sent_at = NOW
+    _db.session.commit()
+    client = app.test_client()
+    _login(client, slip_world["staff"])
+    html = client.get("/zettel").get_data(as_text=True)
+    assert f"/zettel/{notification.id}" in html and "Erna Beispiel" in html
+    g.pop("csrf_token", None)
+    other = app.test_client()
+    _login(other, slip_world["other_staff"])
+    assert f"/zettel/{notification.id}" not in other.get("/zettel").get_data(as_text=True)
+    g.pop("csrf_token", None)
+    resident = app.test_client()
+    _login(resident, slip_world["resident"])
+    assert resident.get("/zettel").status_code == 403
+
+
 # -- failed notifications for region admins -------------------------------------------------------
 
 def test_region_admins_see_failed_notifications_with_their_error_and_send_them_again(client, slip_world):
