@@ -37,8 +37,11 @@ class Config:
     LANDKORB_CLOCK = os.environ.get("LANDKORB_CLOCK") or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
-    # RATELIMIT_ENABLED=false switches the login, registration and token limits off (load tests).
-    RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", default=True)
+    # RATELIMIT_ENABLED=false in the environment switches the login, registration and token
+    # limits off (load tests). Read per app at each request (extensions._rate_limits_off), so two
+    # apps in one process keep their own setting; Flask-Limiter itself stays on.
+    RATE_LIMITS = _env_flag("RATELIMIT_ENABLED", default=True)
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -77,12 +80,35 @@ class Config:
     DELIVERY_SUPERMARKET_TOWNS = [
         t.strip() for t in os.environ.get("DELIVERY_SUPERMARKET_TOWNS", "").split(",") if t.strip()
     ] or None
+    # Notifications (marketplace/notifications): e-mail through Flask-Mailman's SMTP backend
+    # when MAIL_SERVER is set (off otherwise, with a warning); SMS through SMS_GATEWAY=dev|http.
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Landkorb <noreply@landkorb.example>")
+    MAIL_DEFAULT_SENDER = MAIL_FROM
+    MAIL_TIMEOUT = 30
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY") or None
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+    # The dev gateway appends each SMS it accepts to this file (JSON lines), when set.
+    SMS_DEV_FILE = os.environ.get("SMS_DEV_FILE") or None
+    # /dev/outbox and /dev/outbox.json: development (and tests) only.
+    DEV_OUTBOX = False
+    # A sender's claim on a notification it has not finished after this long is taken over.
+    NOTIFICATION_CLAIM_TIMEOUT_S = int(os.environ.get("NOTIFICATION_CLAIM_TIMEOUT_S", "300"))
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     DEBUG = True
     SECRET_KEY = Config.SECRET_KEY or "landkorb-development-only-key"
+    MAIL_BACKEND = "smtp" if Config.MAIL_SERVER else "console"
+    SMS_GATEWAY = Config.SMS_GATEWAY or "dev"
+    DEV_OUTBOX = True
 
 
 class TestingConfig(Config):
@@ -91,7 +117,7 @@ class TestingConfig(Config):
     SECRET_KEY = "landkorb-testing-key"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     WTF_CSRF_ENABLED = True
-    RATELIMIT_ENABLED = False
+    RATE_LIMITS = False
     RATELIMIT_STORAGE_URI = "memory://"
     # tests/web/test_page_cache.py turns the cache on (and tries Redis).
     PAGE_CACHE_SECONDS = 0
@@ -100,6 +126,10 @@ class TestingConfig(Config):
     # One solver process and short plans keep the suite fast on two cores.
     DELIVERY_SOLVER_WORKERS = 1
     DELIVERY_MAX_PLAN_SECONDS = 0.3
+    MAIL_BACKEND = "locmem"
+    SMS_GATEWAY = "dev"
+    SMS_DEV_FILE = None
+    DEV_OUTBOX = True
 
 
 class ProductionConfig(Config):

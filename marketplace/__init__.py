@@ -49,6 +49,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     i18n.init_app(app)
     labels.init_app(app)
     request_state.init_app(app)
+    from marketplace.notifications import channels as notification_channels
+
+    notification_channels.init_app(app)
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
@@ -59,6 +62,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.delivery import views as delivery_views
     from marketplace.delivery.routing_cli import routing_cli
     from marketplace.jobs.cli import jobs_cli
+    from marketplace.notifications import cli as notifications_cli
+    from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
@@ -72,8 +77,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(open_data_views.bp)
     app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(notifications_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(notifications_cli.notifications_cli)
     return app

@@ -37,6 +37,14 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _rate_limits_off() -> bool:
+    """The app's own RATE_LIMITS setting (config.py), whichever app initialised the limiter last."""
+    from flask import current_app
+
+    return not current_app.config.get("RATE_LIMITS", True)
 # Whole anonymous catalogue pages (web/page_cache.py): Redis when REDIS_URL is set, else per process.
 cache = Cache()
 

@@ -212,3 +212,20 @@ def make_tour(vehicle: Vehicle, stops=(), *, day: date = date(2026, 3, 3),
             tour_stop.orders.append(TourStopOrder(order_id=order.id, load_ambient=1))
         tour.stops.append(tour_stop)
     return _save(tour)
+
+
+def make_notification(recipient: User | None = None, kind: str = "order_placed", channel: str = "email",
+                      **kw):
+    """A queued outbox row with the order kinds' sample context, due at conftest's NOW."""
+    from marketplace.notifications.kinds import get_kind
+    from marketplace.notifications.models import Notification
+    from tests.conftest import NOW
+
+    recipient = recipient or make_user()
+    address = {"email": recipient.email, "sms": recipient.phone or "+4915123456789", "slip": ""}[channel]
+    fields = {
+        "kind": kind, "channel": channel, "recipient": recipient, "address": address,
+        "context": dict(get_kind(kind).sample), "state": "queued", "attempts": 0,
+        "due_at": NOW, "created_at": NOW,
+    }
+    return _save(Notification(**{**fields, **kw}))

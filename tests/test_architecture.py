@@ -6,8 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "marketplace"
 ORDER = [
-    "core", "regions", "accounts", "catalog", "pickup", "orders", "payments", "delivery",
-    "notifications", "reports", "jobs", "api", "admin",
+    "core", "regions", "accounts", "notifications", "catalog", "pickup", "orders", "payments",
+    "delivery", "reports", "jobs", "api", "admin",
 ]
 RANK = {name: i for i, name in enumerate(ORDER)}
 RANK["admin"] = RANK["api"]

@@ -79,8 +79,8 @@ def test_ratelimit_enabled_from_the_environment(monkeypatch, value, enabled):
         monkeypatch.setenv("RATELIMIT_ENABLED", value)
     reloaded = importlib.reload(config)
     try:
-        assert reloaded.ProductionConfig.RATELIMIT_ENABLED is enabled
-        assert reloaded.TestingConfig.RATELIMIT_ENABLED is False
+        assert reloaded.ProductionConfig.RATE_LIMITS is enabled
+        assert reloaded.TestingConfig.RATE_LIMITS is False
     finally:
         monkeypatch.delenv("RATELIMIT_ENABLED", raising=False)
         importlib.reload(config)

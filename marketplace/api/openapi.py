@@ -12,7 +12,8 @@ _ERROR_CODES = {
     422: "Invalid input: `invalid_input` (with the field), `invalid_quantity`, `unknown_product`, "
          "`product_unavailable`, `not_a_delivery_day`, `wrong_sub_region`, `cold_chain_broken`, "
          "`pickup_place_unavailable`, `door_not_offered`, `below_door_minimum`, `no_home_address`, "
-         "`idempotency_mismatch`, `empty_order`, `payment_method_unavailable`.",
+         "`idempotency_mismatch`, `empty_order`, `payment_method_unavailable`, "
+         "`invalid_preferences` (with the field), `sms_needs_mobile`.",
     429: "Too many requests (`too_many_requests`).",
 }
 
@@ -50,6 +51,17 @@ _INT = {"type": "integer"}
 _CENTS = {"type": "integer", "minimum": 0, "description": "Integer euro cents."}
 
 _SCHEMAS = {
+    "Preferences": {
+        "type": "object", "required": ["channels", "language", "phone"],
+        "properties": {
+            "channels": {"type": "array", "minItems": 1, "uniqueItems": True,
+                         "items": {"type": "string", "enum": ["email", "sms", "slip"]},
+                         "description": "How to be told; sms needs a German mobile number, slip is "
+                                        "printed at the sales point."},
+            "language": {"type": "string", "enum": ["de", "en"]},
+            "phone": {"type": "string", "description": "E.164 (+49…); empty: none."},
+        },
+    },
     "Error": {
         "type": "object", "required": ["error", "detail"],
         "properties": {
@@ -271,6 +283,23 @@ _PATHS = {
             "summary": "One of your orders with lines and history.", "operationId": "getOrder",
             "security": _BEARER,
             "responses": {"200": _json(_ref("Order"), "The order."), **_errors(401, 404)},
+        },
+    },
+    "/me/preferences": {
+        "get": {
+            "summary": "How you are notified.", "operationId": "getPreferences", "security": _BEARER,
+            "responses": {"200": _json(_ref("Preferences"), "Your preferences."), **_errors(401)},
+        },
+        "patch": {
+            "summary": "Change how you are notified; give any of the fields. A refusal changes nothing.",
+            "operationId": "updatePreferences", "security": _BEARER,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "additionalProperties": False,
+                "properties": {"channels": {"$ref": "#/components/schemas/Preferences/properties/channels"},
+                               "language": {"type": "string", "enum": ["de", "en"]},
+                               "phone": {"type": ["string", "null"]}},
+            }}}},
+            "responses": {"200": _json(_ref("Preferences"), "Your preferences."), **_errors(400, 401, 422)},
         },
     },
     "/orders/{order_id}/cancel": {

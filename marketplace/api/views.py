@@ -37,6 +37,7 @@ from marketplace.catalog.services import PRODUCT_CHANGES, change_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Forbidden, NotFound
 from marketplace.extensions import csrf, db, limiter
+from marketplace.notifications.services import preferences_of, set_preferences
 from marketplace.orders import queries as order_queries
 from marketplace.orders.checkout import FulfilmentChoice, list_delivery_days_for, list_pickup_places_of
 from marketplace.orders.services import cancel_order
@@ -248,3 +249,25 @@ def cancel(order_id: int):
     order = cancel_order(order=_own_order(order_id), actor=api_user(), now=utcnow())
     db.session.commit()
     return serialize.order(order)
+
+
+PREFERENCE_FIELDS = ("channels", "language", "phone")
+
+
+@bp.get("/me/preferences")
+@token_required
+def get_preferences():
+    return preferences_of(api_user())
+
+
+@bp.patch("/me/preferences")
+@token_required
+def update_preferences():
+    data = json_object()
+    for name in data:
+        if name not in PREFERENCE_FIELDS:
+            raise InvalidField(field=name)
+    user = api_user()
+    set_preferences(user, **data)
+    db.session.commit()
+    return preferences_of(user)

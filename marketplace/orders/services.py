@@ -49,6 +49,7 @@ from marketplace.orders.models import (
     PaymentMethod,
     ProducerOrder,
 )
+from marketplace.orders.notices import notify_order
 from marketplace.orders.transitions import HOLDS_STOCK, move_order, record_event
 
 __all__ = [
@@ -192,6 +193,7 @@ def place_order(
         if existing is None:
             raise
         return existing
+    notify_order(order, "order_placed", now=now)
     # Last, after the stock and the order's rows: on PostgreSQL the one row of the catalogue's
     # version stays locked from here to the commit, and every order passes through it.
     bump_catalog_version()
@@ -216,6 +218,7 @@ def cancel_order(*, order: Order, actor: User | None, now: datetime, note: str =
         raise InvalidTransition() if order.status not in HOLDS_STOCK else CutoffPassed()
     move_order(order, OrderStatus.CANCELLED, now=now, actor=actor, kind="cancelled", note=note)
     give_back_stock(_quantities_of(order))
+    notify_order(order, "order_cancelled", now=now)
     db.session.flush()
     bump_catalog_version()
     return order

@@ -13,6 +13,7 @@ from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
+from marketplace.notifications.services import how_told
 from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
@@ -222,7 +223,9 @@ def _own_order(order_id: int):
 @login_required
 def confirmation(order_id: int):
     order = _own_order(order_id)
-    return render_template("orders/confirmation.html", order=order, vat=vat_of_order(order))
+    return render_template(
+        "orders/confirmation.html", order=order, vat=vat_of_order(order), told=how_told(order.resident)
+    )
 
 
 @bp.get("/bestellungen")
@@ -238,7 +241,7 @@ def detail(order_id: int):
     order = _own_order(order_id)
     return render_template(
         "orders/detail.html", order=order, vat=vat_of_order(order),
-        can_cancel=services.can_cancel(order, utcnow()), now=utcnow(),
+        can_cancel=services.can_cancel(order, utcnow()), now=utcnow(), told=how_told(order.resident),
     )
 
 

@@ -21,6 +21,7 @@ from typing import Protocol
 from marketplace.accounts.models import User
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
+from marketplace.orders.notices import notify_order
 from marketplace.orders.transitions import move_order
 
 
@@ -73,6 +74,7 @@ class PayOnPickup:
                 order, OrderStatus.CONFIRMED, now=now, actor=actor, kind="confirmed",
                 note="pay_on_pickup",
             )
+            notify_order(order, "order_confirmed", now=now)
         return PaymentStart(self.method, NextAction.NONE)
 
 

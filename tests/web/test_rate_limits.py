@@ -20,7 +20,7 @@ import json, sys
 from marketplace import create_app
 from marketplace.extensions import db
 
-app = create_app("testing", SQLALCHEMY_DATABASE_URI=sys.argv[1], RATELIMIT_ENABLED=True, WTF_CSRF_ENABLED=False,
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=sys.argv[1], RATE_LIMITS=True, WTF_CSRF_ENABLED=False,
                  RATELIMIT_STORAGE_URI=sys.argv[2])
 with app.app_context():
     db.create_all()
@@ -69,3 +69,13 @@ def test_rate_limits_in_redis(tmp_path):
         pytest.skip("no Redis at " + url)
     redis.Redis.from_url(url).flushdb()
     _assert_limited(_run(tmp_path, url))
+
+
+def test_each_app_keeps_its_own_rate_limit_setting(client, db):
+    # Creating an app with limits on (production) must not switch them on for the suite's app.
+    from marketplace import create_app
+
+    create_app("production", SECRET_KEY="x" * 32, SQLALCHEMY_DATABASE_URI="sqlite://")
+    for _ in range(15):  # the token endpoint allows 10 a minute where limits are on
+        response = client.post("/api/v1/auth/token", json={"email": "a@example.org", "password": "x"})
+        assert response.status_code == 401

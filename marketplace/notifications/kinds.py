@@ -1,0 +1,94 @@
+"""The kinds of notification and their texts: templates/notifications/<kind>/ in German and English.
+
+Each kind has `subject.txt`, `text.txt`, `html.html` (the e-mail's HTML) and `sms.txt` (at most
+160 GSM-7 characters, checked by a test over every kind with the kind's `sample` context).
+A later issue registers its own kinds here with `register_kind`.
+
+Context values are plain JSON; keys ending in `_date` hold ISO dates and `_at` ISO times, and
+reach the templates as dates and datetimes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import force_locale
+
+LANGUAGES = ("de", "en")
+PARTS = ("subject.txt", "text.txt", "html.html", "sms.txt")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    # A realistic context with long values: the SMS length test renders every kind with it.
+    sample: dict
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+KINDS: dict[str, Kind] = {}
+
+
+class UnknownKind(ValueError):
+    """A notification of a kind nobody registered (a programming error, not a user's)."""
+
+
+def register_kind(name: str, *, sample: dict) -> Kind:
+    kind = Kind(name=name, sample=sample)
+    KINDS[name] = kind
+    return kind
+
+
+def get_kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownKind(name) from None
+
+
+def _template_values(context: dict) -> dict:
+    values = dict(context)
+    for key, value in context.items():
+        if isinstance(value, str) and key.endswith("_date"):
+            values[key] = date.fromisoformat(value)
+        elif isinstance(value, str) and key.endswith("_at"):
+            values[key] = datetime.fromisoformat(value)
+    return values
+
+
+def render(kind: str, context: dict, language: str) -> Rendered:
+    """The texts of a notification in `language` (German when it is not one of ours).
+
+    Straight from the Jinja environment, not `render_template`: a job renders without a
+    request, where the page context processors have nothing to read."""
+    get_kind(kind)
+    language = language if language in LANGUAGES else LANGUAGES[0]
+    values = _template_values(context)
+    env = current_app.jinja_env
+    with force_locale(language):
+        parts = [
+            env.get_template(f"notifications/{kind}/{part}").render(**values).strip()
+            for part in PARTS
+        ]
+    subject, text, html, sms = parts
+    return Rendered(subject=" ".join(subject.split()), text=text, html=html, sms=" ".join(sms.split()))
+
+
+_ORDER_SAMPLE = {
+    "order_number": "LK-WXYZ-ABCD", "resident_name": "Hildegard Müller-Lüdenscheidt",
+    "delivery_date": "2026-12-30", "cutoff_at": "2026-12-28T17:00:00+00:00",
+    "total_cents": 123456, "fulfilment": "sales_point",
+    "place_name": "Dorfgemeinschaftshaus Oberdürenbach-Niederzissen am Brohlbach",
+    "door_town": "Niederdürenbach-Oberzissen",
+}
+register_kind("order_placed", sample=_ORDER_SAMPLE)
+register_kind("order_confirmed", sample=_ORDER_SAMPLE)
+register_kind("order_cancelled", sample=_ORDER_SAMPLE)
