@@ -13,6 +13,7 @@ from marketplace.core.maintenance import refresh_planner_statistics
 from marketplace.delivery.services import fail_abandoned_plan_runs
 from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
+from marketplace.notifications.sender import send_due
 from marketplace.orders.idempotency import forget_idempotency_keys
 
 
@@ -38,7 +39,23 @@ def _fail_abandoned_plan_runs(now: datetime) -> int:
     return fail_abandoned_plan_runs(now=now)
 
 
+# The outbox is sent in batches of `send_due`'s size, up to this many batches a tick (the rest
+# waits for the next minute).
+OUTBOX_BATCH, OUTBOX_BATCHES = 100, 50
+
+
+def _send_outbox(now: datetime) -> int:
+    sent = 0
+    for _ in range(OUTBOX_BATCHES):
+        batch = send_due(now=now, limit=OUTBOX_BATCH)
+        sent += batch
+        if batch < OUTBOX_BATCH:
+            break
+    return sent
+
+
 JOBS: dict[str, Job] = {job.name: job for job in (
+    Job("send_outbox", Every(timedelta(minutes=1)), _send_outbox),
     Job("refresh_planner_statistics", DailyAt(time(3, 0), "Europe/Berlin"), _refresh_planner_statistics),
     Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
