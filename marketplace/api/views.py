@@ -213,8 +213,11 @@ def create_order():
         idempotency_key=request.headers.get("Idempotency-Key"),
         nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
     )
+    # The answer is read before the commit: afterwards every object is expired and would be
+    # loaded again, in a second transaction (on SQLite a second write lock for a POST).
+    body = {**serialize.order(order), "payment": payment.to_dict()}
     db.session.commit()
-    return {**serialize.order(order), "payment": payment.to_dict()}, 201
+    return body, 201
 
 
 @bp.get("/orders")
@@ -247,8 +250,9 @@ def get_order(order_id: int):
 @token_required
 def cancel(order_id: int):
     order = cancel_order(order=_own_order(order_id), actor=api_user(), now=utcnow())
+    body = serialize.order(order)  # before the commit, as for placing
     db.session.commit()
-    return serialize.order(order)
+    return body
 
 
 PREFERENCE_FIELDS = ("channels", "language", "phone")

@@ -113,9 +113,34 @@ def test_sqlite_page_views_begin_deferred_and_every_write_request_begins_immedia
         assert client.get("/produkte").status_code == 200
         page_view = list(begins)
         begins.clear()
+        db.session.rollback()  # a real request ends its transaction; the test's context keeps it
         response = client.post("/api/v1/orders", json=_order_body(world, (world.bread, 1)), headers=auth)
         assert response.status_code == 201
     finally:
         event.remove(db.engine, "before_cursor_execute", on_statement)
     assert page_view and set(page_view) == {"BEGIN"}
     assert begins and begins[0] == "BEGIN IMMEDIATE"
+
+
+def test_the_answer_to_a_placed_order_is_read_before_the_commit(client, auth, world):
+    # After the commit every object is expired; reading the answer then would begin a second
+    # transaction (on SQLite a second write lock, as the request is a POST).
+    db.session.commit()
+    begins: list[str] = []
+    commits: list[int] = []
+
+    def on_begin(conn):
+        begins.append("begin")
+
+    def on_commit(conn):
+        commits.append(len(begins))
+
+    event.listen(db.engine, "begin", on_begin)
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        response = client.post("/api/v1/orders", json=_order_body(world, (world.bread, 1)), headers=auth)
+    finally:
+        event.remove(db.engine, "begin", on_begin)
+        event.remove(db.engine, "commit", on_commit)
+    assert response.status_code == 201 and response.get_json()["lines"][0]["quantity"] == 1
+    assert len(begins) == 1 and commits == [1], (begins, commits)
