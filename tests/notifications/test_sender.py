@@ -109,3 +109,42 @@ def test_the_cli_sends_what_is_due(db, runner, sms_file):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "1 sent"
     assert len(_sms_lines(sms_file)) == 1
+
+
+def test_the_http_sms_gateway_posts_json_with_its_token(db, app, monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["Authorization"], json.loads(body)))
+            self.send_response(202)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"id": "msg-42"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setitem(app.config, "SMS_GATEWAY", "http")
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_URL", f"http://127.0.0.1:{server.server_port}/sms")
+    monkeypatch.setitem(app.config, "SMS_GATEWAY_TOKEN", "s3cret")
+    try:
+        notification = f.make_notification(channel="sms")
+        db.session.commit()
+        assert send_due(now=NOW) == 1
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    ((path, authorization, body),) = received
+    assert (path, authorization) == ("/sms", "Bearer s3cret")
+    assert body["to"] == notification.address and body["reference"] == str(notification.id)
+    assert body["text"].startswith("Landkorb: Bestellung LK-WXYZ-ABCD eingegangen.")
+    db.session.refresh(notification)
+    assert [d.reference for d in notification.deliveries] == ["msg-42"]
