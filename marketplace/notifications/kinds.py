@@ -23,6 +23,7 @@ PARTS = ("subject.txt", "text.txt", "html.html", "sms.txt")
 class Kind:
     name: str
     # A realistic context with long values: the SMS length test renders every kind with it.
+    # Its keys are the ones every context of the kind must have.
     sample: dict
 
 
@@ -39,6 +40,10 @@ KINDS: dict[str, Kind] = {}
 
 class UnknownKind(ValueError):
     """A notification of a kind nobody registered (a programming error, not a user's)."""
+
+
+class MissingContext(ValueError):
+    """The context lacks a value the kind's texts need (its sample names them all)."""
 
 
 def register_kind(name: str, *, sample: dict) -> Kind:
@@ -69,7 +74,9 @@ def render(kind: str, context: dict, language: str) -> Rendered:
 
     Straight from the Jinja environment, not `render_template`: a job renders without a
     request, where the page context processors have nothing to read."""
-    get_kind(kind)
+    missing = sorted(set(get_kind(kind).sample) - set(context))
+    if missing:
+        raise MissingContext(f"{kind} needs {', '.join(missing)}")
     language = language if language in LANGUAGES else LANGUAGES[0]
     values = _template_values(context)
     env = current_app.jinja_env

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
 from marketplace.notifications.channels import Outgoing, get_sender
@@ -41,7 +43,7 @@ def _due(now: datetime):
     )
 
 
-def claim_due(*, now: datetime, limit: int, token: str) -> list[Outgoing]:
+def claim_due(*, now: datetime, limit: int, token: str) -> list[Outgoing | Unrenderable]:
     """Claim up to `limit` due rows for `token`, render them, commit; returns what to send."""
     timeout = timedelta(seconds=current_app.config["NOTIFICATION_CLAIM_TIMEOUT_S"])
     # A materialised CTE: PostgreSQL could otherwise run an IN (… LIMIT …) subquery again per
@@ -57,24 +59,27 @@ def claim_due(*, now: datetime, limit: int, token: str) -> list[Outgoing]:
                 claimed_until=now + timeout, attempts=_c.attempts + 1)
         .returning(_c.id)
     ).scalars().all()
-    outgoing = []
-    if claimed:
-        rows = db.session.scalars(
-            select(Notification).where(Notification.id.in_(claimed)).order_by(Notification.id)
-        ).all()
-        for row in rows:
-            db.session.refresh(row)
-            outgoing.append(_render(row))
+    rows = db.session.scalars(
+        select(Notification).where(Notification.id.in_(claimed)).order_by(Notification.id)
+        .options(selectinload(Notification.recipient)).execution_options(populate_existing=True)
+    ).all() if claimed else []
+    outgoing = [_render(row) for row in rows]
     db.session.commit()
     return outgoing
 
 
-def _render(row: Notification) -> Outgoing | tuple[int, str]:
+@dataclass(frozen=True)
+class Unrenderable:
+    notification_id: int
+    error: str
+
+
+def _render(row: Notification) -> Outgoing | Unrenderable:
     try:
         texts = render(row.kind, row.context, row.recipient.locale)
     except Exception as error:  # a broken template must not stop the other messages
         log.exception("notification %s could not be rendered", row.id)
-        return row.id, f"{type(error).__name__}: {error}"
+        return Unrenderable(row.id, f"{type(error).__name__}: {error}")
     return Outgoing(
         notification_id=row.id, address=row.address, subject=texts.subject,
         text=texts.sms if row.channel == Channel.SMS else texts.text, html=texts.html, sms=texts.sms,
@@ -114,8 +119,8 @@ def send_due(*, now: datetime, limit: int = 100) -> int:
     token = uuid.uuid4().hex
     sent = 0
     for message in claim_due(now=now, limit=limit, token=token):
-        if isinstance(message, tuple):
-            _record_failure(message[0], message[1], token=token, now=now)
+        if isinstance(message, Unrenderable):
+            _record_failure(message.notification_id, message.error, token=token, now=now)
             continue
         try:
             reference = get_sender(message.channel).send(message)

@@ -148,3 +148,14 @@ def test_the_http_sms_gateway_posts_json_with_its_token(db, app, monkeypatch):
     assert body["text"].startswith("Landkorb: Bestellung LK-WXYZ-ABCD eingegangen.")
     db.session.refresh(notification)
     assert [d.reference for d in notification.deliveries] == ["msg-42"]
+
+
+def test_a_notification_that_cannot_be_rendered_is_retried_without_stopping_the_others(db, sms_file):
+    broken = f.make_notification(channel="sms", context={"order_number": "LK-1"})  # no delivery_date
+    fine = f.make_notification(channel="sms")
+    db.session.commit()
+    assert send_due(now=NOW) == 1
+    db.session.refresh(broken)
+    db.session.refresh(fine)
+    assert (fine.state, broken.state, broken.attempts) == ("sent", "queued", 1)
+    assert broken.last_error.startswith("MissingContext: order_placed needs cutoff_at, delivery_date")
