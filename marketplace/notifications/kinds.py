@@ -9,6 +9,7 @@ reach the templates as dates and datetimes.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -59,6 +60,14 @@ def get_kind(name: str) -> Kind:
         raise UnknownKind(name) from None
 
 
+def check_context(kind: str, context: dict) -> None:
+    """Refuse a context that lacks what the kind's texts need, or that the outbox cannot store."""
+    missing = sorted(set(get_kind(kind).sample) - set(context))
+    if missing:
+        raise MissingContext(f"{kind} needs {', '.join(missing)}")
+    json.dumps(context)
+
+
 def _template_values(context: dict) -> dict:
     values = dict(context)
     for key, value in context.items():
@@ -74,9 +83,7 @@ def render(kind: str, context: dict, language: str) -> Rendered:
 
     Straight from the Jinja environment, not `render_template`: a job renders without a
     request, where the page context processors have nothing to read."""
-    missing = sorted(set(get_kind(kind).sample) - set(context))
-    if missing:
-        raise MissingContext(f"{kind} needs {', '.join(missing)}")
+    check_context(kind, context)
     language = language if language in LANGUAGES else LANGUAGES[0]
     values = _template_values(context)
     env = current_app.jinja_env

@@ -1,7 +1,6 @@
 """Writing to the outbox (`notify`, in the caller's transaction), resending, and preferences."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from sqlalchemy import update
@@ -11,7 +10,7 @@ from marketplace.core.clock import utcnow
 from marketplace.core.errors import N_, Conflict, InvalidInput
 from marketplace.extensions import db
 from marketplace.notifications.channels import enabled_channels
-from marketplace.notifications.kinds import LANGUAGES, get_kind, render
+from marketplace.notifications.kinds import LANGUAGES, check_context, get_kind, render
 from marketplace.notifications.models import Channel, Notification, NotificationState
 from marketplace.notifications.phones import german_mobile, normalise_phone
 
@@ -69,8 +68,7 @@ def notify(
     A rolled-back change sends nothing: the sender only sees committed rows. `context` holds
     plain JSON values; the texts are rendered when the message is sent. `place_id` names the
     sales point where a slip is printed."""
-    get_kind(kind)
-    json.dumps(context)  # refuses what the outbox could not store, here rather than at commit
+    check_context(kind, context)  # here, in the caller, rather than when it is sent
     now = now or utcnow()
     rows = [
         Notification(

@@ -81,3 +81,20 @@ def test_without_mail_settings_email_is_off_and_slips_take_over(db, app, monkeyp
     monkeypatch.setitem(app.config, "SMS_GATEWAY", None)
     user = f.make_user(phone="+4915123456789", notify_channels=["email", "sms"])
     assert [str(c) for c in choose_channels(user)] == ["slip"]
+
+
+def test_notify_refuses_an_unknown_kind_or_a_context_the_texts_cannot_use(db):
+    from datetime import date
+
+    import pytest
+
+    from marketplace.notifications.kinds import MissingContext, UnknownKind
+
+    user = f.make_user()
+    with pytest.raises(UnknownKind):
+        notify(user, "order_teleported", CONTEXT, now=NOW)
+    with pytest.raises(MissingContext):
+        notify(user, "order_placed", {"order_number": "LK-1"}, now=NOW)
+    with pytest.raises(TypeError):
+        notify(user, "order_placed", {**CONTEXT, "delivery_date": date(2026, 3, 3)}, now=NOW)
+    assert _count(Notification) == 0
