@@ -1,5 +1,5 @@
 """In a real browser: the demo resident chooses SMS, orders, and the SMS appears at /dev/outbox
-once the sender has run; the printed slip of a notification opens as a page and as a PDF."""
+once `jobs tick` has run; the printed slip of a notification opens as a page and as a PDF."""
 from __future__ import annotations
 
 import re
@@ -38,8 +38,8 @@ def test_the_demo_resident_chooses_sms_orders_and_finds_the_sms_in_the_outbox(de
 
     page.goto(f"{base}/dev/outbox")
     expect(page.locator(".outbox-item", has_text=number).first).to_have_attribute("data-state", "queued")
-    result = app.test_cli_runner().invoke(args=["notifications", "send"])
-    assert result.exit_code == 0 and result.output.strip() == "2 sent", result.output
+    result = app.test_cli_runner().invoke(args=["jobs", "tick"])
+    assert result.exit_code == 0 and "send_outbox: ran (2)" in result.output, result.output
 
     page.reload()
     sms = page.locator('.outbox-item[data-channel="sms"]', has_text=number)
