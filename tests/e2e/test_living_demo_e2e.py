@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from marketplace.core.clock import utcnow
 from tests.e2e.conftest import _new_page
-from tests.e2e.test_tours_e2e import log_in
+from tests.e2e.test_tours_e2e import log_in, open_current_stop
 
 pytestmark = pytest.mark.e2e
 
@@ -47,10 +47,5 @@ def test_every_role_finds_real_work_after_the_seed(page, live_server):
     _log_out(page)
 
     log_in(page, base, "driver@example.org")
-    page.goto(f"{base}/delivery/driver")
-    tour_links = page.get_by_role("link", name=re.compile("Verteiltour"))
-    if tour_links.count():
-        tour_links.first.click()
-    current = page.locator("#current-stop")
-    expect(current).to_be_visible()
+    current = open_current_stop(page, base)
     expect(current.get_by_role("button", name="Zustellung bestätigen")).to_be_visible()
