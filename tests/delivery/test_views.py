@@ -234,3 +234,22 @@ def test_progress_box_polls_while_a_run_is_queued(client, db, planned, now):
     html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
     assert "data-run-url" in html and "progress.js" in html and 'http-equiv="refresh"' in html
     assert client.get("/static/js/progress.js").status_code == 200
+
+
+def test_driver_keeps_an_earlier_tour_until_its_stops_are_done(planned, db, now):
+    from marketplace.delivery.queries import list_driver_tours
+
+    day, _, _ = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    db.session.commit()
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+    # The day after: no tour from then on, so the unfinished one of DAY stays on the phone.
+    later = DAY + timedelta(days=1)
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, later)} == {DAY}
+    for tour in db.session.scalars(select(Tour)):
+        for stop in tour.visits:
+            stop.state = StopState.DONE
+    db.session.commit()
+    assert list_driver_tours(day.sub_region.id, later) == []
+    # A tour from today on still comes first.
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
