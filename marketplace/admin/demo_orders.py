@@ -2,8 +2,8 @@
 
 For every sub-region: its demo residents, at least `ORDERS_PER_DAY` orders on each of its next
 two delivery days still open for ordering, and the latest delivery day whose cut-off has passed
-with orders, its tours planned and published. Orders go through `place_order`, the one path the
-shop uses (pay on pickup, confirmed at once). The days follow `now`: seeding on a later day tops
+with orders, its tours planned and published. Orders go through `submit_order` (`place_order`,
+then the payment's start), the one path the shop uses: pay on pickup, confirmed at once. The days follow `now`: seeding on a later day tops
 the new days up and plans the new closed day; seeding twice on the same day adds nothing.
 """
 from __future__ import annotations
@@ -24,8 +24,9 @@ from marketplace.delivery.services import create_plan_run, plan_day, publish_tou
 from marketplace.extensions import db
 from marketplace.orders.checkout import FulfilmentChoice
 from marketplace.orders.models import Fulfilment, Order, PaymentMethod
-from marketplace.orders.services import place_order
-from marketplace.pickup.models import CompartmentState, PickupKind, PickupPlace
+from marketplace.payments.services import submit_order
+from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
+from marketplace.pickup.models import PickupPlace
 from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
@@ -141,9 +142,8 @@ def _load_catalogue() -> list[Product]:
     ).unique().all()
 
 
-def _options(sub_region: SubRegion, weekday: int) -> list[_Option]:
-    """Stations, the sales points open on `weekday`, and the door where offered."""
-    options = []
+def _options(sub_region: SubRegion, day: date) -> list[_Option]:
+    """Stations, the sales points open on `day`, and the door where offered."""
     places = db.session.scalars(
         select(PickupPlace)
         .where(PickupPlace.sub_region_id == sub_region.id, PickupPlace.is_active.is_(True),
@@ -151,18 +151,10 @@ def _options(sub_region: SubRegion, weekday: int) -> list[_Option]:
         .options(selectinload(PickupPlace.opening_hours))
         .order_by(PickupPlace.id)
     ).all()
-    for place in places:
-        keeps = {Temperature.AMBIENT}
-        if place.kind == PickupKind.STATION:
-            keeps |= {c.temperature for c in place.compartments if c.state != CompartmentState.OUT_OF_SERVICE}
-        else:
-            if not any(h.weekday == weekday for h in place.opening_hours):
-                continue
-            if place.has_chilled_shelf:
-                keeps.add(Temperature.CHILLED)
-            if getattr(place, "has_freezer", False):
-                keeps.add(Temperature.FROZEN)
-        options.append(_Option(FulfilmentChoice(kind=place.kind.value, pickup_place_id=place.id), frozenset(keeps)))
+    options = [
+        _Option(FulfilmentChoice(kind=place.kind.value, pickup_place_id=place.id), temperatures_kept(place))
+        for place in places if is_open_on(place, day)
+    ]
     if sub_region.door_delivery:
         windows = [w.label for w in db.session.scalars(
             select(DoorWindow).where(DoorWindow.sub_region_id == sub_region.id).order_by(DoorWindow.starts))]
@@ -186,7 +178,7 @@ def _top_up_day(
     ))
     if have >= data.ORDERS_PER_DAY:
         return 0
-    options = _options(sub_region, day.date.isoweekday())
+    options = _options(sub_region, day.date)
     goods = [p for p in catalogue if p.is_available_on(day.date)]
     local = [p for p in goods if p.producer.place.municipality.sub_region_id == sub_region.id]
     rng = random.Random(f"orders-{sub_region.slug}-{day.date.isoformat()}")
@@ -197,10 +189,9 @@ def _top_up_day(
         basket = _basket(rng, option, goods, local, stock_left)
         if n < have or not basket:
             continue
-        place_order(
+        submit_order(
             resident=residents[n % len(residents)], items=basket, delivery_date=day.date,
             fulfilment=option.choice, payment_method=PaymentMethod.PAY_ON_PICKUP, now=placed_at,
-            confirm=True,
         )
         for product_id, quantity in basket:
             if stock_left[product_id] is not None:
