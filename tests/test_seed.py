@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from marketplace.accounts.models import Role, User
+from marketplace.admin import demo_data as data
 from marketplace.admin.demo import seed_demo, staff_emails
 from marketplace.admin.demo_orders import last_closed_day
 from marketplace.catalog.models import Producer, Product, Temperature
@@ -244,10 +245,10 @@ def test_living_demo_tops_up_on_a_later_day(living):
         assert tours and {t.status for t in tours} == {TourStatus.PUBLISHED}, sub.name
     new_days = {(o.sub_region_id, o.delivery_date) for o in db.session.scalars(select(Order))} - first
     assert new_days
-    # Days seeded before keep their orders as they were: 24 each, none added.
+    # Days seeded before keep their orders as they were, none added.
     for sub_region_id, day in first:
         assert db.session.scalar(select(func.count()).select_from(Order).where(
-            Order.sub_region_id == sub_region_id, Order.delivery_date == day)) == 24
+            Order.sub_region_id == sub_region_id, Order.delivery_date == day)) == data.ORDERS_PER_DAY
 
 
 def test_seed_command_shows_every_role_real_work(runner, client, db):

@@ -247,4 +247,4 @@ STAFF = {
 # The living demo: residents of each sub-region (bewohner-<slug>-NN@example.org, generated from
 # the names above in the sub-region's villages) and their orders on each demo delivery day.
 RESIDENTS_PER_SUB_REGION = 24
-ORDERS_PER_DAY = 24
+ORDERS_PER_DAY = 20

@@ -170,7 +170,7 @@ def _top_up_day(
     sub_region: SubRegion, day: DeliveryDay, residents: list[User], catalogue: list[Product],
     stock_left: dict[int, int | None], *, placed_at: datetime,
 ) -> int:
-    """Orders of the demo residents on `day` up to `ORDERS_PER_DAY`, one per resident."""
+    """Orders of the demo residents on `day` up to `ORDERS_PER_DAY`, at most one per resident."""
     resident_ids = [r.id for r in residents]
     have = db.session.scalar(select(func.count()).select_from(Order).where(
         Order.sub_region_id == sub_region.id, Order.delivery_date == day.date,
@@ -182,6 +182,8 @@ def _top_up_day(
     goods = [p for p in catalogue if p.is_available_on(day.date)]
     local = [p for p in goods if p.producer.place.municipality.sub_region_id == sub_region.id]
     rng = random.Random(f"orders-{sub_region.slug}-{day.date.isoformat()}")
+    # Each day other residents order first (with more residents than orders a day, some skip a day).
+    first_resident = day.date.toordinal() % len(residents)
     added = 0
     for n in range(data.ORDERS_PER_DAY):
         # Drawn for every order, so that a top-up continues where the last one stopped.
@@ -190,7 +192,7 @@ def _top_up_day(
         if n < have or not basket:
             continue
         submit_order(
-            resident=residents[n % len(residents)], items=basket, delivery_date=day.date,
+            resident=residents[(first_resident + n) % len(residents)], items=basket, delivery_date=day.date,
             fulfilment=option.choice, payment_method=PaymentMethod.PAY_ON_PICKUP, now=placed_at,
         )
         for product_id, quantity in basket:
