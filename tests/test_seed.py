@@ -268,6 +268,7 @@ def test_seed_command_shows_every_role_real_work(runner, client, db):
     assert re.search(r"<h3>[^<]* · \d+ Bestellung(en)?</h3>", producer_page)
     day_page = page_of("coordinator-rhein-westerwald@example.org", "/delivery/rhein-westerwald")
     assert re.search(r"\(2\d Bestellungen\)", day_page)
+    assert 'class="tour-map"' in day_page and '<span class="badge ok">' in day_page  # published tours, at once
     tour_page = page_of("driver-maifeld-mosel@example.org", "/delivery/driver")
     if "Zustellung bestätigen" not in tour_page:  # a list of tours: open the first
         first = re.search(r'href="(/delivery/driver/tours/\d+)"', tour_page).group(1)

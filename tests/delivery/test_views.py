@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -253,3 +253,20 @@ def test_driver_keeps_an_earlier_tour_until_its_stops_are_done(planned, db, now)
     assert list_driver_tours(day.sub_region.id, later) == []
     # A tour from today on still comes first.
     assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+
+
+def test_coordinator_starts_at_an_earlier_day_until_its_tours_are_done(planned, client, db, now, app, monkeypatch):
+    day, coordinator, _ = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", datetime.combine(DAY + timedelta(days=1), time(9), UTC))
+    _login(client, coordinator.email)
+    home = f"/delivery/{day.sub_region.slug}"
+    assert client.get(home).headers["Location"].endswith(f"/days/{DAY.isoformat()}")
+    html = client.get(f"{home}/days/{(DAY + timedelta(days=3)).isoformat()}").get_data(as_text=True)
+    assert f'href="{home}/days/{DAY.isoformat()}"' in html  # still in the list of days
+    for tour in db.session.scalars(select(Tour)):
+        for stop in tour.visits:
+            stop.state = StopState.DONE
+    db.session.commit()
+    assert not client.get(home).headers["Location"].endswith(f"/days/{DAY.isoformat()}")

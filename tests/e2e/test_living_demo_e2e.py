@@ -43,6 +43,8 @@ def test_every_role_finds_real_work_after_the_seed(page, live_server):
     page.goto(f"{base}/delivery/eifel")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Touren in Eifel")
     expect(page.get_by_role("link", name=re.compile(r"\(2\d Bestellungen\)")).first).to_be_visible()
+    expect(page.locator("svg.tour-map")).to_be_visible()  # the closed day's published tours, at once
+    assert page.locator("svg.tour-map path").count() >= 1
     expect(page.get_by_role("button", name="Touren planen")).to_be_visible()
     _log_out(page)
 
