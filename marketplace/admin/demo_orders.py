@@ -19,8 +19,14 @@ from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.catalog.models import Producer, Product, Temperature
 from marketplace.core.clock import local_today
-from marketplace.delivery.models import PlanRunStatus, Tour, TourStatus
-from marketplace.delivery.services import create_plan_run, plan_day, publish_tours
+from marketplace.delivery.models import Tour, TourStatus
+from marketplace.delivery.services import (
+    create_plan_run,
+    finish_plan_run,
+    plan_day,
+    publish_tours,
+    start_plan_run,
+)
 from marketplace.extensions import db
 from marketplace.orders.checkout import FulfilmentChoice
 from marketplace.orders.models import Fulfilment, Order, PaymentMethod
@@ -234,11 +240,10 @@ def _plan_and_publish(sub_region: SubRegion, day: date, *, now: datetime, second
     if TourStatus.PUBLISHED in statuses:
         return 0
     if not statuses:
-        run = create_plan_run(day=day, sub_region=sub_region, seconds=seconds, now=now)
-        run.status, run.started_at = PlanRunStatus.RUNNING, now
+        run = start_plan_run(create_plan_run(day=day, sub_region=sub_region, seconds=seconds, now=now), now=now)
         plan_day(day=day, sub_region=sub_region, seconds=seconds, now=now, osrm_url=osrm_url, run=run,
                  workers=workers)
-        run.status, run.progress, run.finished_at = PlanRunStatus.DONE, 100, now
+        finish_plan_run(run, now=now)
     if not db.session.scalar(select(func.count()).select_from(Tour).where(
             Tour.delivery_date == day, Tour.sub_region_id == sub_region.id, Tour.status == TourStatus.PLANNED)):
         return 0  # nothing the vehicles could take (no vehicle, or every stop unserved)
