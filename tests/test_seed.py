@@ -10,9 +10,10 @@ from sqlalchemy import func, select, text
 from marketplace.accounts.models import Role, User
 from marketplace.admin import demo_data as data
 from marketplace.admin.demo import seed_demo, staff_emails
-from marketplace.admin.demo_orders import last_closed_day
+from marketplace.admin.demo_orders import get_last_closed_day
 from marketplace.catalog.models import Producer, Product, Temperature
 from marketplace.delivery.models import Tour, TourKind, TourStatus
+from marketplace.extensions import db as database
 from marketplace.orders.models import Fulfilment, Order, OrderStatus, PaymentMethod
 from marketplace.pickup.models import ParcelStation, SalesPoint
 from marketplace.regions.models import DeliverySchedule, Municipality, Place, SubRegion
@@ -123,19 +124,13 @@ def _seed_living(db, now):
 def _demo_days(now):
     """{sub-region: ([the two open days], the closed day)} as the seed picks them at `now`."""
     days = {}
-    for sub in db_session().scalars(select(SubRegion).order_by(SubRegion.id)):
-        days[sub] = (list_sub_region_delivery_days(sub, now=now, count=2), last_closed_day(sub, now))
+    for sub in database.session.scalars(select(SubRegion).order_by(SubRegion.id)):
+        days[sub] = (list_sub_region_delivery_days(sub, now=now, count=2), get_last_closed_day(sub, now))
     return days
 
 
-def db_session():
-    from marketplace.extensions import db
-
-    return db.session
-
-
 def _orders_of(sub, day):
-    return db_session().scalars(select(Order).where(
+    return database.session.scalars(select(Order).where(
         Order.sub_region_id == sub.id, Order.delivery_date == day)).all()
 
 
@@ -178,9 +173,9 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
     assert all(r.home_place and r.street and r.postcode and " " in r.name for r in residents)
     # The demo producer has lines on the coming days.
     schmitz = db.session.scalars(select(Producer).where(Producer.name == "Hofladen Schmitz")).one()
-    eifel_open = days[next(s for s in days if s.name == "Eifel")][0]
-    assert any(po.producer_id == schmitz.id for o in _orders_of(
-        next(s for s in days if s.name == "Eifel"), eifel_open[0].date) for po in o.producer_orders)
+    eifel = next(s for s in days if s.name == "Eifel")
+    for day in days[eifel][0]:
+        assert any(po.producer_id == schmitz.id for o in _orders_of(eifel, day.date) for po in o.producer_orders)
 
 
 def test_living_demo_plans_and_publishes_the_closed_day(living):

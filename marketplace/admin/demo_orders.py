@@ -76,7 +76,7 @@ def seed_activity(
             continue
         residents, added = _ensure_residents(sub_region, password_hash)
         report.residents_added += added
-        closed = last_closed_day(sub_region, now)
+        closed = get_last_closed_day(sub_region, now)
         days = [(day, now) for day in list_sub_region_delivery_days(sub_region, now=now, count=OPEN_DAYS)]
         if closed is not None:
             days.append((closed, min(now, closed.cutoff_at - PLACED_BEFORE_CUTOFF)))
@@ -92,7 +92,7 @@ def seed_activity(
     return report
 
 
-def last_closed_day(sub_region: SubRegion, now: datetime) -> DeliveryDay | None:
+def get_last_closed_day(sub_region: SubRegion, now: datetime) -> DeliveryDay | None:
     """The latest delivery day whose cut-off lies before `now` (one ahead of today if there is one)."""
     schedule = sub_region.schedule
     start = local_today(now) + timedelta(days=schedule.cutoff_days_before + 1)
