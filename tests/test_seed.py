@@ -166,7 +166,7 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
                 assert len(doors) >= 2 and all(o.items_total_cents >= sub.door_min_order_cents for o in doors)
             else:
                 assert doors == []
-    assert report.activity.orders_added == total
+    assert report.activity.orders_added == total and report.activity.orders_refused == 0
     # Several residents per sub-region, each at home in one of its villages.
     residents = db.session.scalars(select(User).where(User.email.like("bewohner-%"))).all()
     assert len(residents) == report.activity.residents_added >= 4 * 20
@@ -269,3 +269,26 @@ def test_seed_command_shows_every_role_real_work(runner, client, db):
         first = re.search(r'href="(/delivery/driver/tours/\d+)"', tour_page).group(1)
         tour_page = page_of("driver-maifeld-mosel@example.org", first)
     assert "Zustellung bestätigen" in tour_page
+
+
+def test_a_refused_demo_order_is_left_out_and_the_seed_goes_on(demo, monkeypatch):
+    from marketplace.admin import demo_orders
+    from marketplace.orders.checkout import OutOfStock
+
+    calls = []
+
+    def refuse_the_first(**order):
+        calls.append(order)
+        if len(calls) == 1:
+            raise OutOfStock(product="Möhren")
+        return submit(**order)
+
+    submit = demo_orders.submit_order
+    monkeypatch.setattr(demo_orders, "submit_order", refuse_the_first)
+    report = _seed_living(demo, NOW)
+    assert report.activity.orders_refused == 1
+    assert report.activity.orders_added == len(calls) - 1 == _count(demo, Order)
+    first = calls[0]
+    on_that_day = demo.session.scalar(select(func.count()).select_from(Order).where(
+        Order.delivery_date == first["delivery_date"], Order.resident_id == first["resident"].id))
+    assert on_that_day == 0

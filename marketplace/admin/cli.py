@@ -61,3 +61,5 @@ def seed(products: int, residents: int, orders: int) -> None:
         f"{report.orders_added + activity.orders_added} orders, published {activity.tours_published} tours "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    if activity.orders_refused:
+        click.echo(f"{activity.orders_refused} demo orders were refused by the checkout and left out", err=True)
