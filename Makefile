@@ -45,7 +45,10 @@ worker: install
 	@if [ -z "$$REDIS_URL" ]; then echo "make worker needs REDIS_URL (without it, background work runs in process)"; exit 1; fi
 	$(FLASK) jobs worker
 
+# The browser tests need Chromium: tests/e2e/browser.py finds it or installs it (apt-get as
+# root, else Playwright's build) or stops saying what to install.
 test: install-dev
+	$(BIN)/python -m tests.e2e.browser
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --db=sqlite $(PYTEST_ARGS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the same suite on PostgreSQL =="; \

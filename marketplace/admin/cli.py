@@ -11,6 +11,10 @@ from marketplace.admin.demo import seed_demo
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 
+# The planner's time limit per problem for the demo's closed day: two problems per sub-region
+# (collection and distribution) of a handful of stops each; a coordinator may re-plan with more.
+DEMO_PLAN_SECONDS = 0.25
+
 demo_cli = AppGroup("demo", help="Demo data for the demo region (Landkreis Mayen-Koblenz).")
 
 
@@ -41,16 +45,21 @@ def seed(products: int, residents: int, orders: int) -> None:
     try:
         report = seed_demo(
             now=utcnow(), products=products, residents=residents, orders=orders,
-            password_hash_method=method,
+            password_hash_method=method, activity=True, plan_seconds=DEMO_PLAN_SECONDS,
+            solver_workers=1, osrm_url=current_app.config.get("OSRM_URL"),
         )
     except ValueError as error:
         db.session.rollback()
         raise click.UsageError(str(error)) from None
     db.session.commit()
-    if report.products_added or report.residents_added or report.orders_added:
+    activity = report.activity
+    if report.products_added or report.residents_added or report.orders_added or activity.orders_added:
         refresh_planner_statistics()
     click.echo(
         f"demo region {'created' if report.created_region else 'already there'}; "
-        f"added {report.products_added} products, {report.residents_added} residents, "
-        f"{report.orders_added} orders in {time.perf_counter() - started:.1f} s"
+        f"added {report.products_added} products, {report.residents_added + activity.residents_added} residents, "
+        f"{report.orders_added + activity.orders_added} orders, published {activity.tours_published} tours "
+        f"in {time.perf_counter() - started:.1f} s"
     )
+    if activity.orders_refused:
+        click.echo(f"{activity.orders_refused} demo orders were refused by the checkout and left out", err=True)

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
@@ -49,27 +50,84 @@ class SeedReport:
     products_added: int = 0
     residents_added: int = 0
     orders_added: int = 0
+    staff_added: int = 0
+    activity: ActivityReport | None = None
 
 
 def seed_demo(
     *, now: datetime, products: int = 0, residents: int = 0, orders: int = 0,
-    password_hash_method: str = "scrypt",
+    password_hash_method: str = "scrypt", activity: bool = False, plan_seconds: float = 1.0,
+    solver_workers: int | None = 1, osrm_url: str | None = None,
 ) -> SeedReport:
-    """Create the demo region if missing, then top up products/residents/orders to the given totals."""
+    """Create the demo region if missing, then top up products/residents/orders to the given totals.
+
+    With `activity` (what `flask demo seed` does) the region comes alive around `now`: demo
+    residents' orders on the coming delivery days and a closed day planned and published
+    (`demo_orders.seed_activity`, the planner given `plan_seconds` per problem).
+    """
     report = SeedReport()
+    password = _PasswordHash(password_hash_method)
     region = db.session.scalars(select(Region).where(Region.slug == REGION_SLUG)).first()
     if region is None:
-        region = _seed_region(password_hash_method)
+        region = _seed_region(password)
         report.created_region = True
+    report.staff_added = _ensure_sub_region_staff(password)
     report.products_added = _top_up_products(products)
-    report.residents_added = _top_up_residents(region, residents, password_hash_method)
+    report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
+    if activity:
+        report.activity = seed_activity(
+            now=now, password_hash=password.value, plan_seconds=plan_seconds,
+            solver_workers=solver_workers, osrm_url=osrm_url,
+        )
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report
 
 
-def _seed_region(hash_method: str) -> Region:
+class _PasswordHash:
+    """The demo password hashed once per seed, when first needed: every demo account shares it
+    (one scrypt hash costs about 0.1 s; the demo has dozens of accounts)."""
+
+    def __init__(self, method: str) -> None:
+        self.method = method
+        self._value: str | None = None
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            template = User(email="x@example.org", name="x")
+            template.set_password(data.DEMO_PASSWORD, method=self.method)
+            self._value = template.password_hash
+        return self._value
+
+
+def staff_emails(sub_region_name: str, slug: str) -> tuple[str, str]:
+    """The demo coordinator's and driver's e-mail of a sub-region (Eifel: the short ones)."""
+    if sub_region_name == "Eifel":
+        return "coordinator@example.org", "driver@example.org"
+    return f"coordinator-{slug}@example.org", f"driver-{slug}@example.org"
+
+
+def _ensure_sub_region_staff(password: _PasswordHash) -> int:
+    """A demo coordinator and driver for every sub-region of the demo; the missing ones created."""
+    added = 0
+    for sub in db.session.scalars(select(SubRegion).order_by(SubRegion.id)):
+        names = data.STAFF.get(sub.name)
+        if names is None:
+            continue
+        for email, name, role in zip(staff_emails(sub.name, sub.slug), names,
+                                     (Role.COORDINATOR, Role.DRIVER), strict=True):
+            user = db.session.scalars(select(User).where(User.email == email)).first()
+            if user is None:
+                user = User(email=email, name=name, phone="02651 12345", password_hash=password.value)
+                db.session.add(user)
+                added += 1
+            accounts.grant_role(user, role, sub.id)
+    return added
+
+
+def _seed_region(password: _PasswordHash) -> Region:
     region = Region(slug=REGION_SLUG, name="Landkreis Mayen-Koblenz", platform_fee_permille=100)
     db.session.add(region)
     places: dict[str, Place] = {}
@@ -162,7 +220,7 @@ def _seed_region(hash_method: str) -> Region:
     db.session.flush()
 
     _seed_vehicles(sub_regions)
-    _seed_demo_accounts(region, places, sub_regions, producers, stations, sales_points, hash_method)
+    _seed_demo_accounts(region, places, producers, stations, sales_points, password)
     return region
 
 
@@ -178,22 +236,18 @@ def _seed_vehicles(sub_regions: dict[str, SubRegion]) -> None:
                 db.session.add(DoorWindow(sub_region=sub, starts=starts, ends=ends))
 
 
-def _seed_demo_accounts(region, places, sub_regions, producers, stations, sales_points, hash_method):
+def _seed_demo_accounts(region, places, producers, stations, sales_points, password):
     kehrig = places["Kehrig"]
     people = [
         ("resident@example.org", "Gisela Schmitz", Role.RESIDENT, None),
         ("producer@example.org", "Hans Schmitz", Role.PRODUCER, producers[0].id),
         ("operator@example.org", "Oliver Brandt", Role.OPERATOR, stations[0].id),
         ("salespoint@example.org", "Renate Klein", Role.SALES_POINT_STAFF, sales_points[0].id),
-        ("driver@example.org", "Dennis Fahr", Role.DRIVER, sub_regions["Eifel"].id),
-        ("coordinator@example.org", "Claudia Ko", Role.COORDINATOR, sub_regions["Eifel"].id),
         ("admin@example.org", "Andreas Admin", Role.ADMIN, region.id),
     ]
     for email, name, role, scope in people:
-        user = accounts.create_user(
-            email=email, password=data.DEMO_PASSWORD, name=name, phone="02651 12345",
-            hash_method=hash_method,
-        )
+        user = User(email=email, name=name, phone="02651 12345", password_hash=password.value)
+        db.session.add(user)
         accounts.grant_role(user, role, scope)
         if role == Role.RESIDENT:
             user.street, user.postcode, user.town = "Hauptstraße 20", kehrig.postcode, kehrig.name
@@ -233,22 +287,19 @@ def _top_up_products(target: int) -> int:
     return missing
 
 
-def _top_up_residents(region: Region, target: int, hash_method: str) -> int:
+def _top_up_residents(region: Region, target: int, password: _PasswordHash) -> int:
     have = db.session.scalar(select(func.count()).select_from(User).where(User.email.like("resident%@example.org"))) or 0
     missing = target - have
     if missing <= 0:
         return 0
     places = list(db.session.scalars(select(Place).order_by(Place.id)))
-    # One hash for all generated residents: hashing 10,000 passwords would take minutes.
-    template = User(email="x@example.org", name="x")
-    template.set_password(data.DEMO_PASSWORD, method=hash_method)
     rng = random.Random(have)
     rows = []
     for i in range(missing):
         n = have + i
         place = places[n % len(places)]
         rows.append({
-            "email": f"resident{n}@example.org", "password_hash": template.password_hash,
+            "email": f"resident{n}@example.org", "password_hash": password.value,
             "name": f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}",
             "locale": "de", "active": True,
             "street": f"{rng.choice(data.STREETS)} {rng.randint(1, 80)}", "postcode": place.postcode,

@@ -234,3 +234,17 @@ LAST_NAMES = ["Müller", "Schmitz", "Weber", "Schneider", "Fischer", "Becker", "
               "Koch", "Bauer", "Richter", "Klein", "Wolf", "Neumann", "Zimmermann", "Krämer"]
 STREETS = ["Hauptstraße", "Kirchstraße", "Schulstraße", "Bergstraße", "Gartenstraße",
            "Lindenstraße", "Wiesenweg", "Am Bach", "Mühlenweg", "Bahnhofstraße"]
+
+# Demo staff per sub-region: (coordinator, driver). Eifel keeps the short addresses
+# coordinator@ and driver@example.org; the others are coordinator-<slug>@ and driver-<slug>@.
+STAFF = {
+    "Eifel": ("Claudia Ko", "Dennis Fahr"),
+    "Maifeld-Mosel": ("Martina Hennes", "Stefan Kreuter"),
+    "Pellenz-Rhein": ("Birgit Mertes", "Markus Weiler"),
+    "Rhein-Westerwald": ("Thomas Krämer", "Jana Kurz"),
+}
+
+# The living demo: residents of each sub-region (bewohner-<slug>-NN@example.org, generated from
+# the names above in the sub-region's villages) and their orders on each demo delivery day.
+RESIDENTS_PER_SUB_REGION = 24
+ORDERS_PER_DAY = 20

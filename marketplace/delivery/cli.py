@@ -1,4 +1,4 @@
-"""`flask tours plan --date YYYY-MM-DD [--sub-region SLUG] [--seconds S]`: plans and stores a day's tours."""
+"""`flask tours plan|publish --date YYYY-MM-DD [--sub-region SLUG]`: plans and stores, or publishes, a day's tours."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,11 +10,18 @@ from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
-from marketplace.delivery.services import create_plan_run, finish_plan_run, plan_day, start_plan_run
+from marketplace.delivery.models import Tour, TourStatus
+from marketplace.delivery.services import (
+    create_plan_run,
+    finish_plan_run,
+    plan_day,
+    publish_tours,
+    start_plan_run,
+)
 from marketplace.extensions import db
 from marketplace.regions.models import SubRegion
 
-tours_cli = AppGroup("tours", help="Delivery tours: plan a delivery day per sub-region.")
+tours_cli = AppGroup("tours", help="Delivery tours: plan and publish a delivery day per sub-region.")
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str) -> date:
@@ -30,6 +37,18 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+def _sub_region(slug: str | None) -> SubRegion | None:
+    """The sub-region of `--sub-region`, None without the option; an unknown slug is a usage error."""
+    if slug is None:
+        return None
+    sub_region = db.session.scalars(select(SubRegion).where(SubRegion.slug == slug)).first()
+    if sub_region is None:
+        known = ", ".join(db.session.scalars(select(SubRegion.slug).order_by(SubRegion.slug)))
+        raise click.BadParameter(f"no sub-region {slug!r}; known: {known or 'none'}",
+                                 param_hint="--sub-region")
+    return sub_region
+
+
 @tours_cli.command("plan")
 @click.option("--date", "day", required=True, callback=_day, help="Delivery day, YYYY-MM-DD.")
 @click.option("--sub-region", "slug", default=None, help="Only this sub-region (its slug).")
@@ -37,13 +56,7 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
               help="Solver time limit per problem, in seconds (> 0).")
 def plan_command(day: date, slug: str | None, seconds: float) -> None:
     """Plan and store the tours of a delivery day; published tours stay as they are."""
-    sub_region = None
-    if slug is not None:
-        sub_region = db.session.scalars(select(SubRegion).where(SubRegion.slug == slug)).first()
-        if sub_region is None:
-            known = ", ".join(db.session.scalars(select(SubRegion.slug).order_by(SubRegion.slug)))
-            raise click.BadParameter(f"no sub-region {slug!r}; known: {known or 'none'}",
-                                     param_hint="--sub-region")
+    sub_region = _sub_region(slug)
     now = utcnow()
     try:
         run = create_plan_run(day=day, sub_region=sub_region, seconds=seconds, now=now)
@@ -72,3 +85,32 @@ def plan_command(day: date, slug: str | None, seconds: float) -> None:
     if run.grouping_km is not None:
         click.echo(f"grouping cost: {run.grouping_km:+.1f} km, {run.grouping_hours:+.1f} h "
                    f"({run.km_with_borders:.1f} km with borders, {run.km_without_borders:.1f} km without)")
+
+
+@tours_cli.command("publish")
+@click.option("--date", "day", required=True, callback=_day, help="Delivery day, YYYY-MM-DD.")
+@click.option("--sub-region", "slug", default=None, help="Only this sub-region (its slug).")
+def publish_command(day: date, slug: str | None) -> None:
+    """Publish the planned tours of a delivery day, as the coordinator's button does."""
+    only = _sub_region(slug)
+    if only is not None:
+        sub_regions = [only]
+    else:
+        sub_regions = db.session.scalars(
+            select(SubRegion).where(SubRegion.id.in_(
+                select(Tour.sub_region_id).where(Tour.delivery_date == day, Tour.status == TourStatus.PLANNED)
+            )).order_by(SubRegion.slug)
+        ).all()
+    if not sub_regions:
+        raise click.ClickException(f"{day}: no planned tours to publish")
+    now = utcnow()
+    published = {}
+    try:
+        for sub_region in sub_regions:
+            published[sub_region.name] = publish_tours(day=day, sub_region=sub_region, now=now)
+    except DomainError:
+        db.session.rollback()
+        raise click.ClickException(f"{day}, {sub_region.name}: no planned tours to publish") from None
+    db.session.commit()
+    for name, count in published.items():
+        click.echo(f"{name}: published {count} tours of {day}")

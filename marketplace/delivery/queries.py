@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.delivery.models import (
     PlanRun,
     PlanRunStatus,
+    StopKind,
     StopState,
     Tour,
     TourKind,
@@ -81,14 +82,27 @@ def list_problem_stops(day: date, sub_region_id: int) -> list[TourStop]:
 
 
 def list_driver_tours(sub_region_id: int, today: date) -> list[Tour]:
-    """Published distribution and collection tours of the driver's sub-region, today or the next day with tours."""
+    """Published distribution and collection tours of the driver's sub-region, today or the next
+    day with tours; without one, the last earlier day whose tours still have stops to do."""
     next_day = db.session.scalar(
         select(Tour.delivery_date).where(Tour.sub_region_id == sub_region_id, Tour.delivery_date >= today,
                                          Tour.status == TourStatus.PUBLISHED)
         .order_by(Tour.delivery_date).limit(1))
     if next_day is None:
+        next_day = get_unfinished_day(sub_region_id, before=today)
+    if next_day is None:
         return []
     return list_tours(next_day, sub_region_id, published_only=True)
+
+
+def get_unfinished_day(sub_region_id: int, *, before: date) -> date | None:
+    """The last delivery day before `before` whose published tours still have stops to do."""
+    return db.session.scalar(
+        select(Tour.delivery_date).join(Tour.stops)
+        .where(Tour.sub_region_id == sub_region_id, Tour.delivery_date < before,
+               Tour.status == TourStatus.PUBLISHED, TourStop.kind != StopKind.DEPOT,
+               TourStop.state != StopState.DONE)
+        .order_by(Tour.delivery_date.desc()).limit(1))
 
 
 def get_current_stop(tour: Tour) -> TourStop | None:

@@ -91,9 +91,12 @@ def _parse_day(value: str) -> date:
 
 
 def _upcoming_days(sub_region: SubRegion, count: int = 6) -> list[date]:
-    days = list_sub_region_delivery_days(sub_region, now=utcnow(), count=count, horizon_days=60,
+    """The next delivery days from today, after an earlier day whose tours still have stops to do."""
+    now = utcnow()
+    days = list_sub_region_delivery_days(sub_region, now=now, count=count, horizon_days=60,
                                          include_closed=True)
-    return [d.date for d in days]
+    unfinished = queries.get_unfinished_day(sub_region.id, before=local_today(now))
+    return ([unfinished] if unfinished else []) + [d.date for d in days][:count - bool(unfinished)]
 
 
 @bp.get("/")

@@ -6,7 +6,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from marketplace.delivery.models import PlanRun, PlanRunStatus, Tour
+from marketplace.delivery.models import PlanRun, PlanRunStatus, Tour, TourStatus
 from marketplace.delivery.services import PlanRunBusy, create_plan_run
 from marketplace.jobs import planning as jobs
 from tests.delivery.day_factories import DAY, east, make_order, make_small_day, make_station_at
@@ -120,3 +120,44 @@ def test_cli_without_orders_says_so(runner, db):
     result = runner.invoke(args=["tours", "plan", "--date", "2026-03-03", "--seconds", "0.2"])
     assert result.exit_code == 0, result.output
     assert "no confirmed orders" in result.output
+
+
+def test_cli_publishes_the_planned_tours_of_a_day(runner, db):
+    day = _day_with_orders(db)
+    planned = runner.invoke(args=["tours", "plan", "--date", DAY.isoformat(), "--seconds", "0.2"])
+    assert planned.exit_code == 0, planned.output
+    result = runner.invoke(args=["tours", "publish", "--date", DAY.isoformat(), "--sub-region", day.sub_region.slug])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    tours = db.session.scalars(select(Tour)).all()
+    assert f"{day.sub_region.name}: published {len(tours)} tours of {DAY}" in result.output
+    assert len(tours) == 2 and {t.status for t in tours} == {TourStatus.PUBLISHED}  # distribution, collection
+    assert all(t.published_at is not None for t in tours)
+    # Published already: nothing left to publish, said clearly, non-zero exit.
+    again = runner.invoke(args=["tours", "publish", "--date", DAY.isoformat()])
+    assert again.exit_code == 1
+    assert "no planned tours to publish" in again.output
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--date", "2026-03-10"], 1, "2026-03-10: no planned tours to publish"),  # a week after DAY
+    (["--date", "2026-03-03", "--sub-region", "nirgendwo"], 2, "no sub-region 'nirgendwo'"),
+    (["--date", "3.3.2026"], 2, "YYYY-MM-DD"),
+    ([], 2, "Missing option '--date'"),
+])
+def test_cli_publish_refuses_clearly_and_changes_nothing(runner, db, args, code, message):
+    _day_with_orders(db)
+    planned = runner.invoke(args=["tours", "plan", "--date", DAY.isoformat(), "--seconds", "0.2"])
+    assert planned.exit_code == 0, planned.output
+    result = runner.invoke(args=["tours", "publish", *args])
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    db.session.expire_all()
+    assert {t.status for t in db.session.scalars(select(Tour))} == {TourStatus.PLANNED}
+
+
+def test_cli_publish_of_a_sub_region_without_planned_tours_says_so(runner, db):
+    day = _day_with_orders(db)
+    result = runner.invoke(args=["tours", "publish", "--date", DAY.isoformat(), "--sub-region", day.sub_region.slug])
+    assert result.exit_code == 1
+    assert f"{DAY}, {day.sub_region.name}: no planned tours to publish" in result.output

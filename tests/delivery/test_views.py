@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -234,3 +234,39 @@ def test_progress_box_polls_while_a_run_is_queued(client, db, planned, now):
     html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
     assert "data-run-url" in html and "progress.js" in html and 'http-equiv="refresh"' in html
     assert client.get("/static/js/progress.js").status_code == 200
+
+
+def test_driver_keeps_an_earlier_tour_until_its_stops_are_done(planned, db, now):
+    from marketplace.delivery.queries import list_driver_tours
+
+    day, _, _ = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    db.session.commit()
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+    # The day after: no tour from then on, so the unfinished one of DAY stays on the phone.
+    later = DAY + timedelta(days=1)
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, later)} == {DAY}
+    for tour in db.session.scalars(select(Tour)):
+        for stop in tour.visits:
+            stop.state = StopState.DONE
+    db.session.commit()
+    assert list_driver_tours(day.sub_region.id, later) == []
+    # A tour from today on still comes first.
+    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+
+
+def test_coordinator_starts_at_an_earlier_day_until_its_tours_are_done(planned, client, db, now, app, monkeypatch):
+    day, coordinator, _ = planned
+    publish_tours(day=DAY, sub_region=day.sub_region, now=now)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", datetime.combine(DAY + timedelta(days=1), time(9), UTC))
+    _login(client, coordinator.email)
+    home = f"/delivery/{day.sub_region.slug}"
+    assert client.get(home).headers["Location"].endswith(f"/days/{DAY.isoformat()}")
+    html = client.get(f"{home}/days/{(DAY + timedelta(days=3)).isoformat()}").get_data(as_text=True)
+    assert f'href="{home}/days/{DAY.isoformat()}"' in html  # still in the list of days
+    for tour in db.session.scalars(select(Tour)):
+        for stop in tour.visits:
+            stop.state = StopState.DONE
+    db.session.commit()
+    assert not client.get(home).headers["Location"].endswith(f"/days/{DAY.isoformat()}")

@@ -1,4 +1,4 @@
-"""Browser tests: the app served by werkzeug in a thread, driven by Debian's Chromium."""
+"""Browser tests: the app served by werkzeug in a thread, driven by Chromium (`browser.find`)."""
 from __future__ import annotations
 
 import re
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
+
+from tests.e2e import browser as browsers
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 CHROMIUM_ARGS = [
@@ -26,11 +28,20 @@ def live_server(app):
 
 
 @pytest.fixture(scope="session")
-def chromium_browser():
+def chromium_executable() -> str:
+    """Debian's Chromium, or Playwright's; none fails the browser tests (`make test` installs one)."""
+    path = browsers.find()
+    if path is None:
+        pytest.fail(browsers.MISSING, pytrace=False)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -48,6 +48,17 @@ def log_in(page, base, email):
     page.get_by_role("button", name="Anmelden").click()
 
 
+def open_current_stop(page, base):
+    """The driver's first distribution tour (the only tour opens by itself), at its current stop."""
+    page.goto(f"{base}/delivery/driver")
+    tour_links = page.get_by_role("link", name=re.compile("Verteiltour"))
+    if tour_links.count():
+        tour_links.first.click()
+    current = page.locator("#current-stop")
+    expect(current).to_be_visible()
+    return current
+
+
 def test_coordinator_plans_and_publishes_then_driver_confirms_a_stop(desktop, phone, live_server):
     base, page = live_server, desktop
     log_in(page, base, "coordinator@example.org")
@@ -80,12 +91,7 @@ def test_coordinator_plans_and_publishes_then_driver_confirms_a_stop(desktop, ph
 
     phone_page = phone
     log_in(phone_page, base, "driver@example.org")
-    phone_page.goto(f"{base}/delivery/driver")
-    tour_links = phone_page.get_by_role("link", name=re.compile("Verteiltour"))
-    if tour_links.count():
-        tour_links.first.click()
-    current = phone_page.locator("#current-stop")
-    expect(current).to_be_visible()
+    current = open_current_stop(phone_page, base)
     stop_name = current.get_by_role("heading", level=2).inner_text()
     current.get_by_role("button", name="Zustellung bestätigen").click()
     expect(phone_page.get_by_text("Halt 1 ist als zugestellt bestätigt.")).to_be_visible()
