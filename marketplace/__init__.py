@@ -65,6 +65,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.notifications import cli as notifications_cli
     from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
+    from marketplace.pickup.cli import stations_cli
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
 
@@ -83,4 +84,5 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.cli.add_command(routing_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(notifications_cli.notifications_cli)
+    app.cli.add_command(stations_cli)
     return app

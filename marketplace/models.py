@@ -24,13 +24,20 @@ from marketplace.orders.models import (  # noqa: F401
 )
 from marketplace.pickup.models import (  # noqa: F401
     Compartment,
+    CompartmentReading,
+    CompartmentReservation,
     CompartmentSize,
     CompartmentState,
+    DeviceNonce,
+    KeypadMiss,
+    KeypadState,
     OpeningHours,
     ParcelStation,
+    PickupCode,
     PickupKind,
     PickupPlace,
     SalesPoint,
+    StationDeviceKey,
 )
 from marketplace.regions.models import (  # noqa: F401
     DeliverySchedule,

@@ -2,13 +2,24 @@
 from __future__ import annotations
 
 import enum
-from datetime import time
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog.models import Temperature
-from marketplace.core.types import str_enum
+from marketplace.core.types import UTCDateTime, str_enum
 from marketplace.extensions import db
 from marketplace.regions.models import Place, SubRegion
 
@@ -22,6 +33,10 @@ class CompartmentSize(enum.StrEnum):
     S = "S"
     M = "M"
     L = "L"
+
+
+# Crate units a compartment of each size holds.
+CRATE_CAPACITY = {CompartmentSize.S: 1, CompartmentSize.M: 2, CompartmentSize.L: 4}
 
 
 class CompartmentState(enum.StrEnum):
@@ -114,8 +129,17 @@ class Compartment(db.Model):
     state: Mapped[CompartmentState] = mapped_column(
         str_enum(CompartmentState, "compartment_state", 20), default=CompartmentState.FREE
     )
+    # Why and since when it is out of service (a fault, a door left open, a temperature).
+    out_of_service_reason: Mapped[str | None] = mapped_column(String(200))
+    out_of_service_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by a door_opened event from the locker, cleared by door_closed.
+    door_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     station: Mapped[ParcelStation] = relationship(back_populates="compartments")
+
+    @property
+    def capacity_crates(self) -> int:
+        return CRATE_CAPACITY[self.size]
 
     __table_args__ = (UniqueConstraint("station_id", "label"),)
 
@@ -138,4 +162,126 @@ class OpeningHours(db.Model):
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday_range"),
         CheckConstraint("opens < closes", name="opens_before_closes"),
+    )
+
+
+# Rows whose `closed_at`/`released_at` is NULL are the live ones; the partial unique indexes
+# below hold only for those (SQLite and PostgreSQL both have partial indexes).
+_OPEN_CODE = text("closed_at IS NULL")
+_ACTIVE_RESERVATION = text("released_at IS NULL")
+
+
+class StationDeviceKey(db.Model):
+    """The one valid device key of a station, Fernet-encrypted with a key derived from SECRET_KEY."""
+
+    __tablename__ = "station_device_keys"
+
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("pickup_places.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_ciphertext: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeviceNonce(db.Model):
+    """A nonce a station's signed request used; kept 10 minutes so a replay is refused."""
+
+    __tablename__ = "device_nonces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("station_id", "nonce"),
+        Index("ix_device_nonces_station_seen", "station_id", "seen_at"),
+    )
+
+
+class PickupCode(db.Model):
+    """One pickup code of an order at its place, stored only as an HMAC of the digits."""
+
+    __tablename__ = "pickup_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    pickup_place_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the code was used, replaced by a newer one of the order, or found expired.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # By name: pickup stands left of orders and does not import it.
+    order = relationship("Order")
+
+    __table_args__ = (
+        Index("uq_pickup_codes_open_digest", "pickup_place_id", "digest", unique=True,
+              sqlite_where=_OPEN_CODE, postgresql_where=_OPEN_CODE),
+        CheckConstraint("issued_at < expires_at", name="issued_before_expiry"),
+    )
+
+
+class KeypadState(db.Model):
+    """The wrong codes typed at a station's keypad in a row, and whether it is locked."""
+
+    __tablename__ = "keypad_states"
+
+    station_id: Mapped[int] = mapped_column(
+        ForeignKey("pickup_places.id", ondelete="CASCADE"), primary_key=True
+    )
+    misses_in_row: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Locked until the operator releases it (30 wrong codes within 24 hours).
+    is_held: Mapped[bool] = mapped_column(default=False)
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (CheckConstraint("misses_in_row >= 0", name="misses_not_negative"),)
+
+
+class KeypadMiss(db.Model):
+    """One wrong code at a station's keypad; kept 24 hours for the 30-a-day lock."""
+
+    __tablename__ = "keypad_misses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_keypad_misses_station_at", "station_id", "at"),)
+
+
+class CompartmentReading(db.Model):
+    """One temperature reading of a compartment: the cold-chain log."""
+
+    __tablename__ = "compartment_readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    celsius: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+
+    __table_args__ = (Index("ix_compartment_readings_compartment_at", "compartment_id", "at"),)
+
+
+class CompartmentReservation(db.Model):
+    """A compartment held for one order on one delivery day; never two live ones per day."""
+
+    __tablename__ = "compartment_reservations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    delivery_date: Mapped[date]
+    crate_units: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    compartment: Mapped[Compartment] = relationship()
+
+    __table_args__ = (
+        Index("uq_compartment_reservations_live", "compartment_id", "delivery_date", unique=True,
+              sqlite_where=_ACTIVE_RESERVATION, postgresql_where=_ACTIVE_RESERVATION),
+        CheckConstraint("crate_units > 0", name="crate_units_positive"),
     )
