@@ -56,6 +56,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
     from marketplace.admin import jobs_views, portal
+    from marketplace.admin import portal
+    from marketplace.api import devices as device_api
     from marketplace.api import views as api_views
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
@@ -74,6 +76,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(api_views.bp)
+    app.register_blueprint(device_api.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(open_data_views.bp)

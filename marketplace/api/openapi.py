@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+from marketplace.api import openapi_devices
+
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
     401: "No token, or a wrong or expired one (`unauthorized`), or wrong credentials.",
@@ -321,10 +323,13 @@ _DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": _BEARER,
-    "paths": _PATHS,
+    "paths": {**_PATHS, **openapi_devices.PATHS},
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."}},
-        "schemas": _SCHEMAS,
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},
+            **openapi_devices.SECURITY_SCHEMES,
+        },
+        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },
