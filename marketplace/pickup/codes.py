@@ -40,22 +40,22 @@ class CodeRefused(DomainError):
     fields: dict[str, Any] = {}
 
 
-class UnknownCode(CodeRefused, NotFound):
+class CodeMissed(CodeRefused):
+    """A wrong code, counted toward the lock: says how many more the keypad takes."""
+
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__()
+        self.fields = {"attempts_left": attempts_left}
+
+
+class UnknownCode(CodeMissed, NotFound):
     code = "unknown_code"
     message = N_("Dieser Abholcode ist nicht gültig.")
 
-    def __init__(self, attempts_left: int) -> None:
-        super().__init__()
-        self.fields = {"attempts_left": attempts_left}
 
-
-class InvalidCode(CodeRefused, InvalidInput):
+class InvalidCode(CodeMissed, InvalidInput):
     code = "invalid_code"
     message = N_("Ein Abholcode besteht aus 8 Ziffern.")
-
-    def __init__(self, attempts_left: int) -> None:
-        super().__init__()
-        self.fields = {"attempts_left": attempts_left}
 
 
 class KeypadLocked(CodeRefused):
