@@ -77,6 +77,11 @@ class Config:
     )
     DELIVERY_MAX_PLAN_SECONDS = float(os.environ.get("DELIVERY_MAX_PLAN_SECONDS", "60"))
     DELIVERY_CO2_G_PER_KM = float(os.environ.get("DELIVERY_CO2_G_PER_KM", "170"))
+    # Parcel stations: a compartment goes out of service above these temperatures (°C) or when
+    # its door stays open longer than this (seconds).
+    PICKUP_CHILLED_MAX_C = float(os.environ.get("PICKUP_CHILLED_MAX_C", "7"))
+    PICKUP_FROZEN_MAX_C = float(os.environ.get("PICKUP_FROZEN_MAX_C", "-15"))
+    PICKUP_DOOR_OPEN_MAX_S = int(os.environ.get("PICKUP_DOOR_OPEN_MAX_S", "300"))
     DELIVERY_SUPERMARKET_TOWNS = [
         t.strip() for t in os.environ.get("DELIVERY_SUPERMARKET_TOWNS", "").split(",") if t.strip()
     ] or None

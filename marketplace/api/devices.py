@@ -1,6 +1,7 @@
 """/api/v1/devices/stations/{id}/…: the locker hardware's API, every request signed per station."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
@@ -10,7 +11,9 @@ from marketplace.core.errors import DomainError
 from marketplace.extensions import csrf, db
 from marketplace.orders.models import OrderStatus
 from marketplace.orders.transitions import move_order
+from marketplace.api.parsing import json_object
 from marketplace.pickup.codes import CodeRefused, redeem_code
+from marketplace.pickup.events import Limits, record_station_events
 from marketplace.pickup.signature import verify_device_request
 from marketplace.web.errors import domain_message
 
@@ -64,3 +67,17 @@ def pickup(station):
     body = {"order_number": redemption.order.number, "compartments": redemption.compartments}
     db.session.commit()
     return body
+
+
+@bp.post("/stations/<int:station_id>/events")
+@signed_by_station
+def events(station):
+    config = current_app.config
+    limits = Limits(
+        chilled_max_c=config["PICKUP_CHILLED_MAX_C"], frozen_max_c=config["PICKUP_FROZEN_MAX_C"],
+        door_open_max=timedelta(seconds=config["PICKUP_DOOR_OPEN_MAX_S"]),
+    )
+    taken = record_station_events(station, json_object().get("events"), now=device_now(), limits=limits)
+    body = {"accepted": True, "out_of_service": taken}
+    db.session.commit()
+    return body, 202

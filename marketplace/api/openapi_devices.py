@@ -36,6 +36,19 @@ SCHEMAS = {
         "type": "object", "required": ["code"],
         "properties": {"code": {"type": "string", "pattern": "^[0-9]{8}$"}},
     },
+    "StationEvents": {
+        "type": "object", "required": ["events"],
+        "properties": {"events": {"type": "array", "minItems": 1, "maxItems": 500, "items": {
+            "type": "object", "required": ["kind", "compartment", "at"],
+            "properties": {
+                "kind": {"type": "string", "enum": ["door_opened", "door_closed", "temperature", "fault"]},
+                "compartment": {"type": "string", "description": "A compartment label of this station."},
+                "at": {"type": "string", "format": "date-time", "description": "With an offset or Z; "
+                       "at most 30 days old and 300 s ahead."},
+                "value": {"type": ["number", "string", "null"], "description": "°C for temperature "
+                          "(-60 to 80); an optional fault code for fault."},
+            }}}},
+    },
     "Pickup": {
         "type": "object", "required": ["order_number", "compartments"],
         "properties": {"order_number": {"type": "string"},
@@ -67,6 +80,29 @@ PATHS = {
                     "type": ["string", "null"], "format": "date-time",
                     "description": "null: locked until the operator releases it."}),
             },
+        },
+    },
+}
+
+PATHS["/devices/stations/{station_id}/events"] = {
+    "parameters": [_STATION],
+    "post": {
+        "summary": "Door, temperature and fault events of the station's compartments.",
+        "operationId": "deviceEvents", "security": _DEVICE,
+        "description": "Checked whole before anything is stored. Temperatures go into the cold-chain "
+                       "log; a fault, a door open longer than 300 s or a temperature above the limit "
+                       "(chilled 7 °C, frozen -15 °C; configurable) takes the compartment out of service.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/StationEvents"}}}},
+        "responses": {
+            "202": _json({"type": "object", "required": ["accepted", "out_of_service"], "properties": {
+                "accepted": {"type": "boolean"},
+                "out_of_service": {"type": "array", "items": {"type": "string"},
+                                   "description": "Labels this batch took out of service."}}},
+                "Stored."),
+            "400": _error("`invalid_json`: the body is not a JSON object."),
+            "401": _REFUSED,
+            "422": _error("`invalid_event`: the first bad event (kind, compartment, at or value); nothing is stored."),
         },
     },
 }
