@@ -1,0 +1,137 @@
+"""Compartments held for an order on a delivery day: one order per compartment and day.
+
+`reserve_compartments` is meant to run inside `place_order`'s transaction. Concurrent callers
+never take one compartment twice: on PostgreSQL each picks rows with `FOR UPDATE SKIP LOCKED`
+and checks them again once locked; SQLite runs one writer at a time (BEGIN IMMEDIATE). The
+partial unique index on (compartment, day) of live reservations is the last guard.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.catalog.models import Temperature
+from marketplace.core.errors import N_, Conflict
+from marketplace.extensions import db
+from marketplace.pickup.models import (
+    Compartment,
+    CompartmentReservation,
+    CompartmentState,
+    ParcelStation,
+)
+
+
+class NoCompartmentFree(Conflict):
+    code = "no_room"
+    message = N_("An dieser Paketstation ist an diesem Tag kein passendes Fach mehr frei.")
+
+
+def _taken_on(delivery_date: date):
+    return select(CompartmentReservation.compartment_id).where(
+        CompartmentReservation.delivery_date == delivery_date,
+        CompartmentReservation.released_at.is_(None),
+    )
+
+
+def _free(station_id: int, delivery_date: date, temperature: Temperature | None = None):
+    query = select(Compartment).where(
+        Compartment.station_id == station_id,
+        Compartment.state != CompartmentState.OUT_OF_SERVICE,
+        Compartment.id.not_in(_taken_on(delivery_date)),
+    )
+    if temperature is not None:
+        query = query.where(Compartment.temperature == temperature)
+    return query
+
+
+def plan_compartments(free: list[Compartment], crates: Decimal) -> list[Compartment] | None:
+    """Fewest, smallest compartments that hold `crates`: the smallest one that fits them all,
+    else the largest one and the rest again. None when the free ones do not suffice."""
+    left = sorted(free, key=lambda c: (c.capacity_crates, c.label))
+    chosen: list[Compartment] = []
+    while crates > 0:
+        if not left:
+            return None
+        fitting = [c for c in left if c.capacity_crates >= crates]
+        pick = fitting[0] if fitting else left[-1]
+        chosen.append(pick)
+        left.remove(pick)
+        crates -= pick.capacity_crates
+    return chosen
+
+
+def _lock_still_free(ids: list[int], delivery_date: date) -> set[int]:
+    """Lock the compartments `ids` that no one else holds and that are still free that day."""
+    locked = select(Compartment.id).where(Compartment.id.in_(ids)).with_for_update(skip_locked=True)
+    held = set(db.session.scalars(locked))
+    if not held:
+        return held
+    # A new statement sees what a transaction that held one of these rows has committed.
+    free = select(Compartment.id).where(
+        Compartment.id.in_(held), Compartment.state != CompartmentState.OUT_OF_SERVICE,
+        Compartment.id.not_in(_taken_on(delivery_date)),
+    )
+    return set(db.session.scalars(free))
+
+
+def _reserve_one_class(station_id: int, delivery_date: date, temperature: Temperature,
+                       crates: Decimal) -> list[Compartment]:
+    passed_over: set[int] = set()
+    while True:
+        free = [c for c in db.session.scalars(_free(station_id, delivery_date, temperature))
+                if c.id not in passed_over]
+        plan = plan_compartments(free, crates)
+        if plan is None:
+            raise NoCompartmentFree()
+        ids = [c.id for c in plan]
+        usable = _lock_still_free(ids, delivery_date)
+        if usable == set(ids):
+            return plan
+        passed_over |= set(ids) - usable  # another checkout has them: plan around them
+
+
+def reserve_compartments(*, station: ParcelStation, delivery_date: date,
+                         crates_by_temperature: Mapping[Temperature | str, Decimal | int | float],
+                         order_id: int) -> list[Compartment]:
+    """Reserve compartments of `station` for order `order_id` on `delivery_date`, per
+    temperature class enough for its crate units; refuses with NoCompartmentFree and then
+    reserves nothing. Flushes; the caller commits (with the order and its stock)."""
+    chosen: list[tuple[Compartment, Decimal]] = []
+    for temperature, crates in sorted(crates_by_temperature.items()):
+        crates = Decimal(str(crates))
+        if crates <= 0:
+            continue
+        plan = _reserve_one_class(station.id, delivery_date, Temperature(temperature), crates)
+        for compartment in plan:
+            share = min(crates, Decimal(compartment.capacity_crates))
+            chosen.append((compartment, share))
+            crates -= share
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(CompartmentReservation(
+                compartment_id=compartment.id, order_id=order_id, delivery_date=delivery_date,
+                crate_units=share,
+            ) for compartment, share in chosen)
+    except IntegrityError:
+        raise NoCompartmentFree() from None
+    return [compartment for compartment, _ in chosen]
+
+
+def release_reservations(*, order_id: int, now: datetime) -> int:
+    """Give an order's compartments back (cancelled, expired, collected); returns how many."""
+    result = db.session.execute(update(CompartmentReservation).where(
+        CompartmentReservation.order_id == order_id, CompartmentReservation.released_at.is_(None),
+    ).values(released_at=now))
+    return result.rowcount
+
+
+def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict[str, int]:
+    """Free compartments of a station on a day, per temperature class."""
+    counts = dict.fromkeys((t.value for t in Temperature), 0)
+    for compartment in db.session.scalars(_free(station.id, delivery_date)):
+        counts[compartment.temperature.value] += 1
+    return counts

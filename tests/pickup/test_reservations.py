@@ -1,0 +1,165 @@
+"""Reserving compartments for an order and day: fewest fitting ones, never one twice, also concurrently."""
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.catalog.models import Temperature
+from marketplace.extensions import db
+from marketplace.pickup.models import CompartmentReservation, CompartmentState, ParcelStation
+from marketplace.pickup.reservations import (
+    NoCompartmentFree,
+    count_free_compartments,
+    reserve_compartments,
+    release_reservations,
+)
+from tests import factories as f
+from tests.conftest import NOW
+from tests.pickup.helpers import make_station_order
+
+DAY = date(2026, 3, 3)
+
+
+@pytest.fixture
+def station(db):
+    # 01 S ambient, 02 S ambient, 03 M ambient, 04 L ambient, 05 M chilled, 06 S frozen
+    return f.make_station(compartments=(
+        ("S", "ambient", 2), ("M", "ambient", 1), ("L", "ambient", 1), ("M", "chilled", 1), ("S", "frozen", 1),
+    ))
+
+
+def _reserve(station, crates, order=None, day=DAY):
+    order = order or make_station_order(station)
+    chosen = reserve_compartments(station=station, delivery_date=day, crates_by_temperature=crates,
+                                  order_id=order.id)
+    return [c.label for c in chosen]
+
+
+def _live() -> list[tuple[str, int]]:
+    rows = db.session.scalars(select(CompartmentReservation).where(CompartmentReservation.released_at.is_(None)))
+    return sorted((r.compartment.label, r.order_id) for r in rows)
+
+
+def test_each_temperature_class_gets_the_smallest_compartment_that_holds_it(station):
+    assert _reserve(station, {"ambient": Decimal("1.5"), Temperature.CHILLED: 1, "frozen": 0.4}) == ["03", "05", "06"]
+    rows = db.session.scalars(select(CompartmentReservation).order_by(CompartmentReservation.id)).all()
+    assert [r.crate_units for r in rows] == [Decimal("1.5"), Decimal("1"), Decimal("0.4")]
+
+
+def test_a_large_order_takes_several_compartments(station):
+    assert sorted(_reserve(station, {"ambient": 7})) == ["01", "03", "04"]
+
+
+def test_one_compartment_never_serves_two_orders_on_a_day(station):
+    first = _reserve(station, {"chilled": 1})
+    with pytest.raises(NoCompartmentFree) as refused:
+        _reserve(station, {"chilled": 1})
+    assert first == ["05"] and refused.value.status == 409 and refused.value.code == "no_room"
+    assert _reserve(station, {"chilled": 1}, day=DAY + timedelta(days=3)) == ["05"]  # another day
+
+
+def test_a_refusal_reserves_nothing_even_for_the_classes_that_fitted(station):
+    before = _live()
+    with pytest.raises(NoCompartmentFree):
+        _reserve(station, {"ambient": 1, "frozen": 2})  # the frozen S holds one crate
+    assert _live() == before
+
+
+def test_out_of_service_compartments_are_not_offered(station):
+    station.compartments[4].state = CompartmentState.OUT_OF_SERVICE
+    with pytest.raises(NoCompartmentFree):
+        _reserve(station, {"chilled": 1})
+    assert count_free_compartments(station, DAY) == {"ambient": 4, "chilled": 0, "frozen": 1}
+
+
+def test_released_reservations_free_the_compartment_again(station):
+    order = make_station_order(station)
+    _reserve(station, {"chilled": 1}, order=order)
+    assert count_free_compartments(station, DAY)["chilled"] == 0
+    assert release_reservations(order_id=order.id, now=NOW) == 1
+    assert count_free_compartments(station, DAY)["chilled"] == 1
+    assert _reserve(station, {"chilled": 1}) == ["05"]
+
+
+def _race(app, station_id: int, order_ids: list[int], crates: dict) -> list[object]:
+    """Every caller at once, each in its own app context, session and connection; real commits."""
+    barrier = threading.Barrier(len(order_ids))
+    results: list[object] = [None] * len(order_ids)
+
+    def run(i: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                # Loaded after the barrier: on SQLite the first statement takes the write lock.
+                station = db.session.get(ParcelStation, station_id)
+                chosen = reserve_compartments(station=station, delivery_date=DAY,
+                                              crates_by_temperature=crates, order_id=order_ids[i])
+                results[i] = [c.label for c in chosen]
+                db.session.commit()
+            except NoCompartmentFree as refused:
+                db.session.rollback()
+                results[i] = refused.code
+            except Exception as error:  # noqa: BLE001 — asserted below
+                db.session.rollback()
+                results[i] = repr(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(order_ids))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a caller hung"
+    return results
+
+
+def _orders(station, count):
+    ids = [make_station_order(station).id for _ in range(count)]
+    station_id = station.id
+    db.session.commit()  # nothing left open here: on SQLite that would hold the write lock
+    return station_id, ids
+
+
+def test_concurrent_callers_for_the_last_chilled_compartment_one_wins(app, station):
+    station_id, ids = _orders(station, 8)
+    results = _race(app, station_id, ids, {"chilled": 1})
+    assert sorted(map(str, results)) == ["['05']"] + ["no_room"] * 7
+    assert len(_live()) == 1
+
+
+def test_concurrent_callers_share_the_free_compartments_without_overlap(app, station):
+    station_id, ids = _orders(station, 8)
+    results = _race(app, station_id, ids, {"ambient": 1})
+    won = [r for r in results if isinstance(r, list)]
+    assert len(won) == 4 and results.count("no_room") == 4
+    assert sorted(label for labels in won for label in labels) == ["01", "02", "03", "04"]
+    assert len(_live()) == 4
+
+
+@pytest.mark.postgresql
+def test_postgresql_plans_around_a_compartment_another_transaction_holds(app, station):
+    from sqlalchemy import text
+
+    station_id, (order_id,) = _orders(station, 1)
+    held = next(c.id for c in station.compartments if c.label == "03")
+    db.session.commit()
+    with db.engine.connect() as other:
+        other.execute(text("SELECT id FROM compartments WHERE id = :id FOR UPDATE"), {"id": held})
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            chosen = reserve_compartments(station=db.session.get(ParcelStation, station_id), delivery_date=DAY,
+                                          crates_by_temperature={"ambient": Decimal("1.5")}, order_id=order_id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        other.rollback()
+    assert [c.label for c in chosen] == ["04"]  # the M one is held: the L one instead, without waiting
+    assert any("FOR UPDATE SKIP LOCKED" in s for s in statements)
