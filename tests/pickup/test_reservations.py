@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -109,12 +110,8 @@ def _race(app, station_id: int, order_ids: list[int], crates: dict) -> list[obje
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(order_ids))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a caller hung"
+    with ThreadPoolExecutor(max_workers=len(order_ids)) as pool:
+        list(pool.map(run, range(len(order_ids)), timeout=60))
     return results
 
 
