@@ -2,7 +2,7 @@
 compartment reservations; compartments get out-of-service reason/since and door state
 
 Revision ID: 5eb9d484c6fb
-Revises: 8c4d2e6f1a90
+Revises: a1f3c5d7e9b0
 Create Date: 2026-12-01 18:56:26.973121
 
 """
@@ -14,7 +14,7 @@ import marketplace.core.types
 
 # revision identifiers, used by Alembic.
 revision = '5eb9d484c6fb'
-down_revision = '8c4d2e6f1a90'
+down_revision = 'a1f3c5d7e9b0'
 branch_labels = None
 depends_on = None
 
