@@ -50,11 +50,6 @@ def _series(ctx: click.Context, param: click.Parameter, values: tuple[str, ...])
     return series
 
 
-def _clock():
-    clock = current_app.config.get("LANDKORB_CLOCK")
-    return clock() if clock else utcnow()
-
-
 @stations_cli.command("simulate")
 @click.argument("station_id", type=int)
 @click.option("--key", required=True, callback=_key, help="The station's device key.")
@@ -72,7 +67,7 @@ def simulate_command(station_id: int, key: str, base_url: str | None, codes: tup
 
     Exits with 1 when any request was refused (a status other than 2xx)."""
     transport = HttpTransport(base_url) if base_url else TestClientTransport(current_app)
-    locker = Locker(station_id, key, transport, _clock)
+    locker = Locker(station_id, key, transport, utcnow)
     for code in codes:
         locker.pickup(code)
     for label in doors:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from marketplace.catalog.models import Temperature
+from marketplace.core.clock import parse_instant
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
 from marketplace.pickup.models import CompartmentReading, ParcelStation
@@ -54,10 +55,10 @@ def _at(raw: object, now: datetime) -> datetime | None:
     if not isinstance(raw, str) or len(raw) > 40:
         return None
     try:
-        at = datetime.fromisoformat(raw)
+        at = parse_instant(raw)
     except ValueError:
         return None
-    if at.tzinfo is None or not now - MAX_AGE <= at <= now + MAX_AHEAD:
+    if not now - MAX_AGE <= at <= now + MAX_AHEAD:
         return None
     return at
 
