@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import jobs_views, portal
     from marketplace.admin import portal
     from marketplace.api import devices as device_api
+    from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import views as api_views
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
@@ -77,6 +78,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(device_api.bp)
+    app.register_blueprint(pickup_place_api.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(open_data_views.bp)

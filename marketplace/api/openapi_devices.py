@@ -106,3 +106,26 @@ PATHS["/devices/stations/{station_id}/events"] = {
         },
     },
 }
+
+_COUNT = {"type": ["integer", "null"], "minimum": 0}
+
+PATHS["/pickup-places/{place_id}/availability"] = {
+    "parameters": [{"name": "place_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
+    "get": {
+        "summary": "Free room at a pickup place on a delivery day, per temperature class.",
+        "operationId": "getPickupPlaceAvailability", "security": [],
+        "parameters": [{"name": "date", "in": "query", "required": True,
+                        "schema": {"type": "string", "format": "date"}, "description": "YYYY-MM-DD."}],
+        "responses": {
+            "200": _json({"type": "object", "required": ["date", "free"], "properties": {
+                "date": {"type": "string", "format": "date"},
+                "free": {"type": "object", "required": ["ambient", "chilled", "frozen"],
+                         "description": "A station's free compartments (not out of service, not "
+                                        "reserved that day); null at a sales point: not limited.",
+                         "properties": {"ambient": _COUNT, "chilled": _COUNT, "frozen": _COUNT}}}},
+                "Free room."),
+            "404": _error("`not_found`: no such approved pickup place."),
+            "422": _error("`invalid_date`: the date is missing or not YYYY-MM-DD."),
+        },
+    },
+}

@@ -22,6 +22,7 @@ from marketplace.pickup.models import (
     CompartmentReservation,
     CompartmentState,
     ParcelStation,
+    PickupPlace,
 )
 
 
@@ -135,3 +136,9 @@ def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict
     for compartment in db.session.scalars(_free(station.id, delivery_date)):
         counts[compartment.temperature.value] += 1
     return counts
+
+
+def get_offered_place(place_id: int) -> PickupPlace | None:
+    """An approved, active pickup place, or None (as good as unknown to residents)."""
+    place = db.session.get(PickupPlace, place_id)
+    return place if place is not None and place.is_active and place.is_approved else None
