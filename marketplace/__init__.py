@@ -68,6 +68,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.notifications import cli as notifications_cli
     from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
+    from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
@@ -84,6 +85,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(open_data_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(notifications_views.bp)
+    app.register_blueprint(station_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

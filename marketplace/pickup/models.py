@@ -279,6 +279,7 @@ class CompartmentReservation(db.Model):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     compartment: Mapped[Compartment] = relationship()
+    order = relationship("Order")  # by name: pickup does not import orders
 
     __table_args__ = (
         Index("uq_compartment_reservations_live", "compartment_id", "delivery_date", unique=True,

@@ -1,0 +1,33 @@
+"""Reads for the operator's station pages: own stations, a day's reservations, the keypad."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from marketplace.extensions import db
+from marketplace.pickup.models import Compartment, CompartmentReservation, KeypadState, ParcelStation
+
+
+def list_stations(station_ids: list[int]) -> list[ParcelStation]:
+    if not station_ids:
+        return []
+    return list(db.session.scalars(
+        select(ParcelStation).where(ParcelStation.id.in_(station_ids)).order_by(ParcelStation.name)
+    ))
+
+
+def list_reservations_on(station_id: int, day: date) -> list[CompartmentReservation]:
+    """The live reservations of a station's compartments for a delivery day, by label."""
+    return list(db.session.scalars(
+        select(CompartmentReservation).join(CompartmentReservation.compartment)
+        .where(Compartment.station_id == station_id, CompartmentReservation.delivery_date == day,
+               CompartmentReservation.released_at.is_(None))
+        .options(joinedload(CompartmentReservation.order), joinedload(CompartmentReservation.compartment))
+        .order_by(Compartment.label)
+    ))
+
+
+def get_keypad(station_id: int) -> KeypadState | None:
+    return db.session.get(KeypadState, station_id)

@@ -1,0 +1,97 @@
+"""The operator's station pages: compartments and their state, a delivery day, the keypad."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.permissions import can_operate, role_required
+from marketplace.core.clock import local_today, utcnow
+from marketplace.extensions import db
+from marketplace.pickup import queries
+from marketplace.pickup.codes import release_keypad
+from marketplace.pickup.forms import ButtonForm, OutOfServiceForm
+from marketplace.pickup.models import Compartment, CompartmentState, ParcelStation
+from marketplace.pickup.services import return_to_service, take_out_of_service
+
+bp = Blueprint("stations", __name__, url_prefix="/operator/stations")
+
+
+def _own_station(station_id: int) -> ParcelStation:
+    station = db.session.get(ParcelStation, station_id)
+    if station is None or not can_operate(current_user, station.id):
+        abort(404)  # another operator's station is as good as missing
+    return station
+
+
+def _own_compartment(station_id: int, compartment_id: int) -> Compartment:
+    station = _own_station(station_id)
+    compartment = db.session.get(Compartment, compartment_id)
+    if compartment is None or compartment.station_id != station.id:
+        abort(404)
+    return compartment
+
+
+def _day() -> date:
+    raw = request.args.get("date")
+    if not raw:
+        return local_today(utcnow())
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/")
+@role_required(Role.OPERATOR)
+def index():
+    return render_template("stations/index.html", stations=queries.list_stations(current_user.scopes(Role.OPERATOR)))
+
+
+@bp.get("/<int:station_id>")
+@role_required(Role.OPERATOR)
+def station(station_id: int):
+    station, day = _own_station(station_id), _day()
+    return render_template(
+        "stations/station.html", station=station, day=day, now=utcnow(), keypad=queries.get_keypad(station.id),
+        reservations=queries.list_reservations_on(station.id, day), out_form=OutOfServiceForm(),
+        button_form=ButtonForm(), out_of_service=CompartmentState.OUT_OF_SERVICE,
+    )
+
+
+@bp.post("/<int:station_id>/compartments/<int:compartment_id>/out-of-service")
+@role_required(Role.OPERATOR)
+def out_of_service(station_id: int, compartment_id: int):
+    compartment = _own_compartment(station_id, compartment_id)
+    form = OutOfServiceForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.reason.errors), "error")
+    elif take_out_of_service(compartment, reason=form.reason.data.strip(), now=utcnow()):
+        db.session.commit()
+        flash(_("Fach %(label)s ist außer Betrieb.", label=compartment.label), "success")
+    return redirect(url_for("stations.station", station_id=station_id))
+
+
+@bp.post("/<int:station_id>/compartments/<int:compartment_id>/in-service")
+@role_required(Role.OPERATOR)
+def in_service(station_id: int, compartment_id: int):
+    compartment = _own_compartment(station_id, compartment_id)
+    if ButtonForm().validate_on_submit() and compartment.state == CompartmentState.OUT_OF_SERVICE:
+        return_to_service(compartment, now=utcnow())
+        db.session.commit()
+        flash(_("Fach %(label)s ist wieder in Betrieb.", label=compartment.label), "success")
+    return redirect(url_for("stations.station", station_id=station_id))
+
+
+@bp.post("/<int:station_id>/keypad/release")
+@role_required(Role.OPERATOR)
+def keypad_release(station_id: int):
+    station = _own_station(station_id)
+    if ButtonForm().validate_on_submit():
+        release_keypad(station, now=utcnow())
+        db.session.commit()
+        flash(_("Das Tastenfeld ist wieder frei."), "success")
+    return redirect(url_for("stations.station", station_id=station_id))

@@ -1,0 +1,131 @@
+"""The operator's station pages: own stations only, compartments out of service and back, the keypad."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from marketplace.accounts.models import Role
+from marketplace.extensions import db
+from marketplace.pickup.codes import redeem_code
+from marketplace.pickup.models import CompartmentState, KeypadState
+from marketplace.pickup.reservations import reserve_compartments
+from tests import factories as f
+from tests.conftest import NOW, csrf_token_from, login
+from tests.pickup.helpers import make_station_order
+
+
+@pytest.fixture
+def world(app, db):
+    app.config["LANDKORB_CLOCK"] = lambda: NOW
+    mine = f.make_station(name="Station Bergdorf")
+    theirs = f.make_station(name="Station Talheim")
+    operator = f.make_user(role=Role.OPERATOR, scope_id=mine.id)
+    f.make_user(role=Role.OPERATOR, scope_id=theirs.id)
+    db.session.commit()
+    yield mine, theirs, operator
+    app.config.pop("LANDKORB_CLOCK", None)
+
+
+@pytest.fixture
+def operator_client(client, world):
+    login(client, world[2].email, f.TEST_PASSWORD)
+    return client
+
+
+def _token(client, station):
+    return csrf_token_from(client, f"/operator/stations/{station.id}")
+
+
+def test_the_operator_sees_own_stations_only(operator_client, world):
+    mine, theirs, _ = world
+    index = operator_client.get("/operator/stations/").get_data(as_text=True)
+    assert "Station Bergdorf" in index and "Station Talheim" not in index
+    page = operator_client.get(f"/operator/stations/{mine.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert all(f'id="compartment-{c.label}"' in html for c in mine.compartments)
+    assert operator_client.get(f"/operator/stations/{theirs.id}").status_code == 404
+    assert operator_client.get("/operator/stations/999999").status_code == 404
+
+
+def test_another_operator_cannot_change_my_station(operator_client, world):
+    mine, theirs, _ = world
+    token = _token(operator_client, mine)
+    compartment = theirs.compartments[0]
+    for url, data in (
+        (f"/operator/stations/{theirs.id}/compartments/{compartment.id}/out-of-service", {"reason": "x"}),
+        (f"/operator/stations/{theirs.id}/compartments/{compartment.id}/in-service", {}),
+        (f"/operator/stations/{theirs.id}/keypad/release", {}),
+        # my station in the path, their compartment in it
+        (f"/operator/stations/{mine.id}/compartments/{compartment.id}/out-of-service", {"reason": "x"}),
+    ):
+        assert operator_client.post(url, data={**data, "csrf_token": token}).status_code == 404, url
+    db.session.expire_all()
+    assert compartment.state == CompartmentState.FREE
+
+
+def test_residents_and_anonymous_visitors_get_no_station_page(client, world):
+    mine = world[0]
+    assert client.get(f"/operator/stations/{mine.id}").status_code in (302, 401)
+    resident = f.make_user()
+    db.session.commit()
+    login(client, resident.email, f.TEST_PASSWORD)
+    assert client.get(f"/operator/stations/{mine.id}").status_code == 403
+
+
+def test_out_of_service_with_a_reason_and_back(operator_client, world):
+    mine = world[0]
+    compartment = mine.compartments[0]
+    url = f"/operator/stations/{mine.id}/compartments/{compartment.id}"
+    token = _token(operator_client, mine)
+    empty = operator_client.post(f"{url}/out-of-service", data={"reason": "  ", "csrf_token": token})
+    assert empty.status_code == 302
+    db.session.expire_all()
+    assert compartment.state == CompartmentState.FREE
+    operator_client.post(f"{url}/out-of-service", data={"reason": "Scharnier defekt", "csrf_token": token})
+    db.session.expire_all()
+    assert compartment.state == CompartmentState.OUT_OF_SERVICE
+    assert compartment.out_of_service_reason == "Scharnier defekt"
+    assert "Scharnier defekt" in operator_client.get(f"/operator/stations/{mine.id}").get_data(as_text=True)
+    operator_client.post(f"{url}/in-service", data={"csrf_token": token})
+    db.session.expire_all()
+    assert compartment.state == CompartmentState.FREE and compartment.out_of_service_reason is None
+
+
+def test_without_the_csrf_token_nothing_changes(operator_client, world):
+    mine = world[0]
+    compartment = mine.compartments[0]
+    response = operator_client.post(f"/operator/stations/{mine.id}/compartments/{compartment.id}/out-of-service",
+                                    data={"reason": "x"})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert compartment.state == CompartmentState.FREE
+
+
+def test_the_day_shows_which_compartment_is_planned_for_which_order(operator_client, world):
+    mine = world[0]
+    order = make_station_order(mine)
+    reserve_compartments(station=mine, delivery_date=date(2026, 3, 3), crates_by_temperature={"chilled": 1},
+                         order_id=order.id)
+    db.session.commit()
+    html = operator_client.get(f"/operator/stations/{mine.id}?date=2026-03-03").get_data(as_text=True)
+    assert order.number in html
+    other_day = operator_client.get(f"/operator/stations/{mine.id}?date=2026-03-04").get_data(as_text=True)
+    assert order.number not in other_day
+    assert operator_client.get(f"/operator/stations/{mine.id}?date=morgen").status_code == 404
+
+
+def test_the_operator_releases_a_locked_keypad(operator_client, world):
+    mine = world[0]
+    db.session.add(KeypadState(station_id=mine.id, misses_in_row=0, is_held=True, held_since=NOW))
+    db.session.commit()
+    assert "Tastenfeld freigeben" in operator_client.get(f"/operator/stations/{mine.id}").get_data(as_text=True)
+    token = _token(operator_client, mine)
+    operator_client.post(f"/operator/stations/{mine.id}/keypad/release", data={"csrf_token": token})
+    db.session.expire_all()
+    state = db.session.get(KeypadState, mine.id)
+    assert not state.is_held and state.locked_until is None
+    with pytest.raises(Exception) as refused:
+        redeem_code(mine, "00000000", now=NOW + timedelta(seconds=1))
+    assert refused.value.code == "unknown_code"  # checked again, not locked
