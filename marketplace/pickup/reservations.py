@@ -122,6 +122,54 @@ def reserve_compartments(*, station: ParcelStation, delivery_date: date,
     return [compartment for compartment, _ in chosen]
 
 
+def _replacement(reservation: CompartmentReservation, exclude: set[int]) -> Compartment:
+    """A free compartment of the same temperature class that holds the reservation's crates."""
+    broken = reservation.compartment
+    while True:
+        free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, broken.temperature))
+                if c.id not in exclude and c.capacity_crates >= reservation.crate_units]
+        if not free:
+            raise NoCompartmentFree()
+        pick = min(free, key=lambda c: (c.capacity_crates, c.label))
+        if _lock_still_free([pick.id], reservation.delivery_date):
+            return pick
+        exclude.add(pick.id)
+
+
+def fill_compartments(*, station: ParcelStation, order_id: int, delivery_date: date,
+                      now: datetime) -> list[Compartment]:
+    """The driver puts an order into its reserved compartments, which become occupied; one that
+    went out of service since is replaced by a free fitting one first. Refuses with
+    NoCompartmentFree (nothing changed) when no replacement is free. Calling it again is harmless."""
+    reservations = db.session.scalars(
+        select(CompartmentReservation).join(CompartmentReservation.compartment).where(
+            CompartmentReservation.order_id == order_id, CompartmentReservation.delivery_date == delivery_date,
+            CompartmentReservation.released_at.is_(None), Compartment.station_id == station.id,
+        ).order_by(Compartment.label)
+    ).all()
+    taken: set[int] = set()
+    plan: list[tuple[CompartmentReservation, Compartment]] = []
+    for reservation in reservations:
+        target = reservation.compartment
+        if target.state == CompartmentState.OUT_OF_SERVICE:
+            target = _replacement(reservation, taken)
+        taken.add(target.id)
+        plan.append((reservation, target))
+    filled = []
+    for reservation, target in plan:
+        if target.id != reservation.compartment_id:
+            reservation.released_at = now
+            db.session.flush()  # the old one is released before the new one is live
+            db.session.add(CompartmentReservation(
+                compartment_id=target.id, order_id=order_id, delivery_date=delivery_date,
+                crate_units=reservation.crate_units,
+            ))
+        target.state = CompartmentState.OCCUPIED
+        filled.append(target)
+    db.session.flush()
+    return filled
+
+
 def release_reservations(*, order_id: int, now: datetime) -> int:
     """Give an order's compartments back (cancelled, expired, collected); returns how many."""
     result = db.session.execute(update(CompartmentReservation).where(

@@ -15,6 +15,7 @@ from marketplace.pickup.models import CompartmentReservation, CompartmentState, 
 from marketplace.pickup.reservations import (
     NoCompartmentFree,
     count_free_compartments,
+    fill_compartments,
     reserve_compartments,
     release_reservations,
 )
@@ -160,3 +161,35 @@ def test_postgresql_plans_around_a_compartment_another_transaction_holds(app, st
         other.rollback()
     assert [c.label for c in chosen] == ["04"]  # the M one is held: the L one instead, without waiting
     assert any("FOR UPDATE SKIP LOCKED" in s for s in statements)
+
+
+def test_filling_makes_the_reserved_compartments_occupied(station):
+    order = make_station_order(station)
+    assert _reserve(station, {"ambient": 3, "chilled": 1}, order=order) == ["04", "05"]
+    filled = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert [c.label for c in filled] == ["04", "05"]
+    assert {c.label: c.state for c in station.compartments if c.label in ("04", "05")} == {
+        "04": CompartmentState.OCCUPIED, "05": CompartmentState.OCCUPIED,
+    }
+    again = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert [c.label for c in again] == ["04", "05"] and len(_live()) == 2
+
+
+def test_a_compartment_out_of_service_since_is_replaced_by_a_fitting_free_one(station):
+    order = make_station_order(station)
+    assert _reserve(station, {"ambient": 1}, order=order) == ["01"]
+    station.compartments[0].state = CompartmentState.OUT_OF_SERVICE
+    filled = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert [c.label for c in filled] == ["02"]
+    assert _live() == [("02", order.id)]
+
+
+def test_no_fitting_replacement_refuses_and_changes_nothing(station):
+    order = make_station_order(station)
+    _reserve(station, {"ambient": 1, "chilled": 1}, order=order)  # 01 and 05 (the only chilled one)
+    station.compartments[4].state = CompartmentState.OUT_OF_SERVICE
+    before = _live()
+    with pytest.raises(NoCompartmentFree):
+        fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert _live() == before
+    assert station.compartments[0].state == CompartmentState.FREE
