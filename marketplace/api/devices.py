@@ -1,7 +1,6 @@
 """/api/v1/devices/stations/{id}/…: the locker hardware's API, every request signed per station."""
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
@@ -67,12 +66,8 @@ def pickup(station):
 @bp.post("/stations/<int:station_id>/events")
 @signed_by_station
 def events(station):
-    config = current_app.config
-    limits = Limits(
-        chilled_max_c=config["PICKUP_CHILLED_MAX_C"], frozen_max_c=config["PICKUP_FROZEN_MAX_C"],
-        door_open_max=timedelta(seconds=config["PICKUP_DOOR_OPEN_MAX_S"]),
-    )
-    taken = record_station_events(station, json_object().get("events"), now=utcnow(), limits=limits)
+    taken = record_station_events(station, json_object().get("events"), now=utcnow(),
+                                  limits=Limits.from_config(current_app.config))
     body = {"accepted": True, "out_of_service": taken}
     db.session.commit()
     return body, 202

@@ -33,6 +33,11 @@ class Limits:
     def max_c(self, temperature: Temperature) -> float | None:
         return {Temperature.CHILLED: self.chilled_max_c, Temperature.FROZEN: self.frozen_max_c}.get(temperature)
 
+    @classmethod
+    def from_config(cls, config) -> Limits:
+        return cls(chilled_max_c=config["PICKUP_CHILLED_MAX_C"], frozen_max_c=config["PICKUP_FROZEN_MAX_C"],
+                   door_open_max=timedelta(seconds=config["PICKUP_DOOR_OPEN_MAX_S"]))
+
 
 @dataclass(frozen=True)
 class StationEvent:

@@ -1,21 +1,23 @@
 """The operator's station pages: compartments and their state, a delivery day, the keypad."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_operate, role_required
-from marketplace.core.clock import local_today, utcnow
+from marketplace.core.clock import local_datetime, local_today, utcnow
 from marketplace.extensions import db
 from marketplace.pickup import queries
 from marketplace.pickup.codes import release_keypad
+from marketplace.pickup.events import Limits
 from marketplace.pickup.forms import ButtonForm, OutOfServiceForm
 from marketplace.pickup.models import Compartment, CompartmentState, ParcelStation
 from marketplace.pickup.services import return_to_service, take_out_of_service
+from marketplace.pickup.temperature_log import list_readings, readings_csv, readings_svg
 
 bp = Blueprint("stations", __name__, url_prefix="/operator/stations")
 
@@ -35,14 +37,23 @@ def _own_compartment(station_id: int, compartment_id: int) -> Compartment:
     return compartment
 
 
-def _day() -> date:
-    raw = request.args.get("date")
+def _day(name: str = "date", default: date | None = None) -> date:
+    raw = request.args.get(name)
     if not raw:
-        return local_today(utcnow())
+        return default or local_today(utcnow())
     try:
         return date.fromisoformat(raw)
     except ValueError:
         abort(404)
+
+
+def _period() -> tuple[date, date, datetime, datetime]:
+    """?from=&to= (local days, both included), by default the last 7 days; at most a year."""
+    today = local_today(utcnow())
+    first, last = _day("from", today - timedelta(days=6)), _day("to", today)
+    if not timedelta(0) <= last - first <= timedelta(days=366):
+        abort(404)
+    return first, last, local_datetime(first, time(0)), local_datetime(last + timedelta(days=1), time(0))
 
 
 @bp.get("/")
@@ -95,3 +106,27 @@ def keypad_release(station_id: int):
         db.session.commit()
         flash(_("Das Tastenfeld ist wieder frei."), "success")
     return redirect(url_for("stations.station", station_id=station_id))
+
+
+@bp.get("/<int:station_id>/compartments/<int:compartment_id>/temperatures")
+@role_required(Role.OPERATOR)
+def temperatures(station_id: int, compartment_id: int):
+    compartment = _own_compartment(station_id, compartment_id)
+    first, last, since, until = _period()
+    readings = list_readings(compartment.id, since=since, until=until)
+    chart = readings_svg(
+        readings, limit_c=Limits.from_config(current_app.config).max_c(compartment.temperature),
+        title=_("Temperaturen in Fach %(label)s", label=compartment.label),
+    )
+    return render_template("stations/temperatures.html", station=compartment.station, compartment=compartment,
+                           readings=readings, chart=chart, first=first, last=last)
+
+
+@bp.get("/<int:station_id>/compartments/<int:compartment_id>/temperatures.csv")
+@role_required(Role.OPERATOR)
+def temperatures_csv(station_id: int, compartment_id: int):
+    compartment = _own_compartment(station_id, compartment_id)
+    first, last, since, until = _period()
+    body = readings_csv(compartment, list_readings(compartment.id, since=since, until=until))
+    name = f"temperaturen-{compartment.station_id}-{compartment.label}-{first}-{last}.csv"
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
