@@ -14,9 +14,15 @@ from marketplace.extensions import db
 from marketplace.pickup import queries
 from marketplace.pickup.codes import release_keypad
 from marketplace.pickup.events import Limits
-from marketplace.pickup.forms import ButtonForm, OutOfServiceForm
-from marketplace.pickup.models import Compartment, CompartmentState, ParcelStation
-from marketplace.pickup.services import return_to_service, take_out_of_service
+from marketplace.catalog.models import Temperature
+from marketplace.pickup.forms import ButtonForm, CompartmentForm, NewCompartmentForm, OutOfServiceForm
+from marketplace.pickup.models import Compartment, CompartmentSize, CompartmentState, ParcelStation
+from marketplace.pickup.services import (
+    add_compartment,
+    change_compartment,
+    return_to_service,
+    take_out_of_service,
+)
 from marketplace.pickup.temperature_log import list_readings, readings_csv, readings_svg
 
 bp = Blueprint("stations", __name__, url_prefix="/operator/stations")
@@ -69,43 +75,77 @@ def station(station_id: int):
     return render_template(
         "stations/station.html", station=station, day=day, now=utcnow(), keypad=queries.get_keypad(station.id),
         reservations=queries.list_reservations_on(station.id, day), out_form=OutOfServiceForm(),
+        new_form=NewCompartmentForm(), edit_form=CompartmentForm(),
         button_form=ButtonForm(), out_of_service=CompartmentState.OUT_OF_SERVICE,
     )
+
+
+def _back(station_id: int):
+    return redirect(url_for("stations.station", station_id=station_id))
+
+
+def _saved(station_id: int, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return _back(station_id)
+
+
+def _refused(form, station_id: int):
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return _back(station_id)
 
 
 @bp.post("/<int:station_id>/compartments/<int:compartment_id>/out-of-service")
 @role_required(Role.OPERATOR)
 def out_of_service(station_id: int, compartment_id: int):
-    compartment = _own_compartment(station_id, compartment_id)
-    form = OutOfServiceForm()
+    compartment, form = _own_compartment(station_id, compartment_id), OutOfServiceForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for e in form.reason.errors), "error")
-    elif take_out_of_service(compartment, reason=form.reason.data.strip(), now=utcnow()):
-        db.session.commit()
-        flash(_("Fach %(label)s ist außer Betrieb.", label=compartment.label), "success")
-    return redirect(url_for("stations.station", station_id=station_id))
+        return _refused(form, station_id)
+    if not take_out_of_service(compartment, reason=form.reason.data.strip(), now=utcnow()):
+        return _back(station_id)
+    return _saved(station_id, _("Fach %(label)s ist außer Betrieb.", label=compartment.label))
 
 
 @bp.post("/<int:station_id>/compartments/<int:compartment_id>/in-service")
 @role_required(Role.OPERATOR)
 def in_service(station_id: int, compartment_id: int):
     compartment = _own_compartment(station_id, compartment_id)
-    if ButtonForm().validate_on_submit() and compartment.state == CompartmentState.OUT_OF_SERVICE:
-        return_to_service(compartment, now=utcnow())
-        db.session.commit()
-        flash(_("Fach %(label)s ist wieder in Betrieb.", label=compartment.label), "success")
-    return redirect(url_for("stations.station", station_id=station_id))
+    if not ButtonForm().validate_on_submit() or compartment.state != CompartmentState.OUT_OF_SERVICE:
+        return _back(station_id)
+    return_to_service(compartment, now=utcnow())
+    return _saved(station_id, _("Fach %(label)s ist wieder in Betrieb.", label=compartment.label))
 
 
 @bp.post("/<int:station_id>/keypad/release")
 @role_required(Role.OPERATOR)
 def keypad_release(station_id: int):
     station = _own_station(station_id)
-    if ButtonForm().validate_on_submit():
-        release_keypad(station, now=utcnow())
-        db.session.commit()
-        flash(_("Das Tastenfeld ist wieder frei."), "success")
-    return redirect(url_for("stations.station", station_id=station_id))
+    if not ButtonForm().validate_on_submit():
+        return _back(station_id)
+    release_keypad(station, now=utcnow())
+    return _saved(station_id, _("Das Tastenfeld ist wieder frei."))
+
+
+@bp.post("/<int:station_id>/compartments")
+@role_required(Role.OPERATOR)
+def compartment_add(station_id: int):
+    station, form = _own_station(station_id), NewCompartmentForm()
+    if not form.validate_on_submit():
+        return _refused(form, station_id)
+    compartment = add_compartment(station, label=form.label.data, size=CompartmentSize(form.size.data),
+                                  temperature=Temperature(form.temperature.data))
+    return _saved(station_id, _("Fach %(label)s ist angelegt.", label=compartment.label))
+
+
+@bp.post("/<int:station_id>/compartments/<int:compartment_id>")
+@role_required(Role.OPERATOR)
+def compartment_edit(station_id: int, compartment_id: int):
+    compartment, form = _own_compartment(station_id, compartment_id), CompartmentForm()
+    if not form.validate_on_submit():
+        return _refused(form, station_id)
+    change_compartment(compartment, size=CompartmentSize(form.size.data),
+                       temperature=Temperature(form.temperature.data), now=utcnow())
+    return _saved(station_id, _("Fach %(label)s ist geändert.", label=compartment.label))
 
 
 @bp.get("/<int:station_id>/compartments/<int:compartment_id>/temperatures")
@@ -130,3 +170,4 @@ def temperatures_csv(station_id: int, compartment_id: int):
     body = readings_csv(compartment, list_readings(compartment.id, since=since, until=until))
     name = f"temperaturen-{compartment.station_id}-{compartment.label}-{first}-{last}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+

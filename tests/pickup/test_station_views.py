@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.pickup.codes import redeem_code
-from marketplace.pickup.models import CompartmentState, KeypadState
+from marketplace.pickup.models import CompartmentReservation, CompartmentState, KeypadState
 from marketplace.pickup.reservations import reserve_compartments
 from tests import factories as f
 from tests.conftest import NOW, csrf_token_from, login
@@ -129,3 +130,49 @@ def test_the_operator_releases_a_locked_keypad(operator_client, world):
     with pytest.raises(Exception) as refused:
         redeem_code(mine, "00000000", now=NOW + timedelta(seconds=1))
     assert refused.value.code == "unknown_code"  # checked again, not locked
+
+
+def test_the_operator_adds_a_compartment_with_a_unique_label(operator_client, world):
+    mine = world[0]
+    token = _token(operator_client, mine)
+    url = f"/operator/stations/{mine.id}/compartments"
+    operator_client.post(url, data={"label": "K9", "size": "L", "temperature": "frozen", "csrf_token": token})
+    db.session.expire_all()
+    added = next(c for c in mine.compartments if c.label == "K9")
+    assert (added.size.value, added.temperature.value, added.state) == ("L", "frozen", CompartmentState.FREE)
+    count = len(mine.compartments)
+    for bad in ({"label": "K9"}, {"label": "zu lang und leer"}, {"label": ""}, {"label": "K10", "size": "XL"},
+                {"label": "K11", "temperature": "hot"}):
+        data = {"size": "S", "temperature": "ambient", "csrf_token": token, **bad}
+        assert operator_client.post(url, data=data, headers={"Referer": f"/operator/stations/{mine.id}"}).status_code == 302
+    db.session.expire_all()
+    assert len(mine.compartments) == count
+    theirs = world[1]
+    response = operator_client.post(f"/operator/stations/{theirs.id}/compartments",
+                                    data={"label": "X1", "size": "S", "temperature": "ambient", "csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_size_and_temperature_change_unless_orders_are_planned_in_it(operator_client, world):
+    mine = world[0]
+    token = _token(operator_client, mine)
+    first = mine.compartments[0]
+    operator_client.post(f"/operator/stations/{mine.id}/compartments/{first.id}",
+                         data={"size": "M", "temperature": "chilled", "csrf_token": token})
+    db.session.expire_all()
+    assert (first.size.value, first.temperature.value) == ("M", "chilled")
+    page = operator_client.get(f"/operator/stations/{mine.id}").get_data(as_text=True)
+    assert f'<select id="size-{first.id}" name="size"><option value="S">S</option><option value="M" selected>' in page
+    order = make_station_order(mine)
+    reserve_compartments(station=mine, delivery_date=date(2026, 3, 3), crates_by_temperature={"chilled": 2},
+                         order_id=order.id)
+    db.session.commit()
+    planned = db.session.scalars(select(CompartmentReservation)).one().compartment
+    response = operator_client.post(f"/operator/stations/{mine.id}/compartments/{planned.id}",
+                                    data={"size": "S", "temperature": "ambient", "csrf_token": token})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert planned.temperature.value == "chilled"
+    theirs = world[1].compartments[0]
+    assert operator_client.post(f"/operator/stations/{world[1].id}/compartments/{theirs.id}",
+                                data={"size": "L", "temperature": "ambient", "csrf_token": token}).status_code == 404
