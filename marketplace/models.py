@@ -37,6 +37,7 @@ from marketplace.pickup.models import (  # noqa: F401
     PickupKind,
     PickupPlace,
     SalesPoint,
+    SalesPointReservation,
     StationDeviceKey,
 )
 from marketplace.regions.models import (  # noqa: F401

@@ -107,7 +107,7 @@ PATHS["/devices/stations/{station_id}/events"] = {
     },
 }
 
-_COUNT = {"type": ["integer", "null"], "minimum": 0}
+_COUNT = {"type": ["number", "null"], "minimum": 0}
 
 PATHS["/pickup-places/{place_id}/availability"] = {
     "parameters": [{"name": "place_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}],
@@ -121,7 +121,8 @@ PATHS["/pickup-places/{place_id}/availability"] = {
                 "date": {"type": "string", "format": "date"},
                 "free": {"type": "object", "required": ["ambient", "chilled", "frozen"],
                          "description": "A station's free compartments (not out of service, not "
-                                        "reserved that day); null at a sales point: not limited.",
+                                        "reserved that day); a sales point's crate units left of its "
+                                        "daily capacity, null where it is not limited.",
                          "properties": {"ambient": _COUNT, "chilled": _COUNT, "frozen": _COUNT}}}},
                 "Free room."),
             "404": _error("`not_found`: no such approved pickup place."),

@@ -9,7 +9,7 @@ from flask import Blueprint, request
 from marketplace.core.errors import N_, InvalidInput, NotFound
 from marketplace.extensions import csrf
 from marketplace.pickup.models import ParcelStation
-from marketplace.pickup.reservations import count_free_compartments, get_offered_place
+from marketplace.pickup.reservations import count_free_compartments, get_offered_place, sales_point_room_left
 
 bp = Blueprint("pickup_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -41,6 +41,5 @@ def availability(place_id: int):
     if isinstance(place, ParcelStation):
         free = count_free_compartments(place, day)
     else:
-        # Sales points have no capacity per delivery day yet: not limited.
-        free = {"ambient": None, "chilled": None, "frozen": None}
+        free = sales_point_room_left(place, day)
     return {"date": day.isoformat(), "free": free}

@@ -69,6 +69,11 @@ class PickupPlace(db.Model):
     has_freezer: Mapped[bool] = mapped_column(default=False)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # Sales points only: crate units it takes per delivery day and temperature class (None: not
+    # limited); pickup.reservations.reserve_sales_point_room keeps to them.
+    capacity_ambient: Mapped[int | None]
+    capacity_chilled: Mapped[int | None]
+    capacity_frozen: Mapped[int | None]
 
     place: Mapped[Place] = relationship()
     sub_region: Mapped[SubRegion] = relationship()
@@ -108,6 +113,13 @@ class ParcelStation(PickupPlace):
 
 class SalesPoint(PickupPlace):
     __mapper_args__ = {"polymorphic_identity": PickupKind.SALES_POINT}
+
+    def capacity_for(self, temperature: Temperature) -> int | None:
+        """Crate units it takes per delivery day in a temperature class; None: not limited."""
+        return {
+            Temperature.AMBIENT: self.capacity_ambient, Temperature.CHILLED: self.capacity_chilled,
+            Temperature.FROZEN: self.capacity_frozen,
+        }[Temperature(temperature)]
 
     @property
     def keeps_cold(self) -> bool:
@@ -266,17 +278,22 @@ class CompartmentReading(db.Model):
     __table_args__ = (Index("ix_compartment_readings_compartment_at", "compartment_id", "at"),)
 
 
-class CompartmentReservation(db.Model):
-    """A compartment held for one order on one delivery day; never two live ones per day."""
-
-    __tablename__ = "compartment_reservations"
+class HeldForOrder:
+    """Room held for an order on a delivery day, in crate units, live until released."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     delivery_date: Mapped[date]
     crate_units: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CompartmentReservation(HeldForOrder, db.Model):
+    """A compartment held for one order on one delivery day; never two live ones per day."""
+
+    __tablename__ = "compartment_reservations"
+
+    compartment_id: Mapped[int] = mapped_column(ForeignKey("compartments.id", ondelete="CASCADE"))
 
     compartment: Mapped[Compartment] = relationship()
     order = relationship("Order")  # by name: pickup does not import orders
@@ -284,5 +301,19 @@ class CompartmentReservation(db.Model):
     __table_args__ = (
         Index("uq_compartment_reservations_live", "compartment_id", "delivery_date", unique=True,
               sqlite_where=_ACTIVE_RESERVATION, postgresql_where=_ACTIVE_RESERVATION),
+        CheckConstraint("crate_units > 0", name="crate_units_positive"),
+    )
+
+
+class SalesPointReservation(HeldForOrder, db.Model):
+    """Crate units of one temperature class held at a sales point for an order on a delivery day."""
+
+    __tablename__ = "sales_point_reservations"
+
+    pickup_place_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
+    temperature: Mapped[Temperature] = mapped_column(str_enum(Temperature, "temperature", 10))
+
+    __table_args__ = (
+        Index("ix_sales_point_reservations_place_day", "pickup_place_id", "delivery_date"),
         CheckConstraint("crate_units > 0", name="crate_units_positive"),
     )

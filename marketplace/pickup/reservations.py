@@ -1,4 +1,5 @@
-"""Compartments held for an order on a delivery day: one order per compartment and day.
+"""Room held for an order on a delivery day: compartments at a parcel station (one order per
+compartment and day), crate units within a sales point's daily capacity.
 
 `reserve_compartments` is meant to run inside `place_order`'s transaction. Concurrent callers
 never take one compartment twice: on PostgreSQL each picks rows with `FOR UPDATE SKIP LOCKED`
@@ -11,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.catalog.models import Temperature
@@ -23,12 +24,19 @@ from marketplace.pickup.models import (
     CompartmentState,
     ParcelStation,
     PickupPlace,
+    SalesPoint,
+    SalesPointReservation,
 )
 
 
 class NoCompartmentFree(Conflict):
     code = "no_room"
     message = N_("An dieser Paketstation ist an diesem Tag kein passendes Fach mehr frei.")
+
+
+class SalesPointFull(Conflict):
+    code = "no_room"
+    message = N_("Diese Verkaufsstelle hat an diesem Tag keinen Platz mehr.")
 
 
 def _taken_on(delivery_date: date):
@@ -171,11 +179,65 @@ def fill_compartments(*, station: ParcelStation, order_id: int, delivery_date: d
 
 
 def release_reservations(*, order_id: int, now: datetime) -> int:
-    """Give an order's compartments back (cancelled, expired, collected); returns how many."""
-    result = db.session.execute(update(CompartmentReservation).where(
-        CompartmentReservation.order_id == order_id, CompartmentReservation.released_at.is_(None),
-    ).values(released_at=now))
-    return result.rowcount
+    """Give an order's compartments or sales-point room back (cancelled, expired, collected);
+    returns how many reservations were released."""
+    released = 0
+    for model in (CompartmentReservation, SalesPointReservation):
+        result = db.session.execute(update(model).where(
+            model.order_id == order_id, model.released_at.is_(None),
+        ).values(released_at=now))
+        released += result.rowcount
+    return released
+
+
+def _sales_point_used(place_id: int, delivery_date: date) -> dict[Temperature, Decimal]:
+    used = dict.fromkeys(Temperature, Decimal(0))
+    rows = db.session.execute(
+        select(SalesPointReservation.temperature, func.sum(SalesPointReservation.crate_units))
+        .where(SalesPointReservation.pickup_place_id == place_id,
+               SalesPointReservation.delivery_date == delivery_date,
+               SalesPointReservation.released_at.is_(None))
+        .group_by(SalesPointReservation.temperature)
+    )
+    for temperature, total in rows:
+        used[Temperature(temperature)] = Decimal(total)
+    return used
+
+
+def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date,
+                             crates_by_temperature: Mapping[Temperature | str, Decimal | int | float],
+                             order_id: int) -> list[SalesPointReservation]:
+    """Hold crate units per temperature class at a sales point for an order on a day, within its
+    capacity (None: not limited); refuses with SalesPointFull and then holds nothing.
+
+    Reservations at one place queue on its row (`FOR UPDATE` on PostgreSQL; SQLite has one
+    writer), so the sum they check cannot change under them. Flushes; the caller commits."""
+    place = db.session.scalars(
+        select(SalesPoint).where(SalesPoint.id == sales_point.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    used = _sales_point_used(place.id, delivery_date)
+    wanted = {Temperature(t): Decimal(str(c)) for t, c in crates_by_temperature.items() if Decimal(str(c)) > 0}
+    for temperature, crates in wanted.items():
+        capacity = place.capacity_for(temperature)
+        if capacity is not None and used[temperature] + crates > capacity:
+            raise SalesPointFull()
+    rows = [SalesPointReservation(pickup_place_id=place.id, order_id=order_id, delivery_date=delivery_date,
+                                  temperature=temperature, crate_units=crates)
+            for temperature, crates in sorted(wanted.items())]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def sales_point_room_left(sales_point: SalesPoint, delivery_date: date) -> dict[str, float | None]:
+    """Crate units a sales point still takes that day per temperature class (None: not limited)."""
+    used = _sales_point_used(sales_point.id, delivery_date)
+    left: dict[str, float | None] = {}
+    for temperature in Temperature:
+        capacity = sales_point.capacity_for(temperature)
+        left[temperature.value] = None if capacity is None else float(max(Decimal(0), capacity - used[temperature]))
+    return left
 
 
 def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict[str, int]:

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from marketplace.extensions import db
 from marketplace.pickup.models import CompartmentState
-from marketplace.pickup.reservations import reserve_compartments
+from marketplace.pickup.reservations import reserve_compartments, reserve_sales_point_room
 from tests import factories as f
 from tests.pickup.helpers import make_station_order
 
@@ -31,11 +32,13 @@ def test_a_station_counts_its_free_compartments_on_that_day(client, station):
     assert other_day["free"] == {"ambient": 1, "chilled": 2, "frozen": 1}
 
 
-def test_a_sales_point_is_not_limited_yet(client, db):
-    point = f.make_sales_point()
+def test_a_sales_point_answers_the_crate_units_left_and_null_where_not_limited(client, db):
+    point = f.make_sales_point(chilled=True, capacity_ambient=6, capacity_chilled=2)
+    reserve_sales_point_room(sales_point=point, delivery_date=date(2026, 3, 3),
+                             crates_by_temperature={"ambient": Decimal("1.5")}, order_id=make_station_order(point).id)
     db.session.commit()
     response = client.get(f"/api/v1/pickup-places/{point.id}/availability?date=2026-03-03")
-    assert response.get_json()["free"] == {"ambient": None, "chilled": None, "frozen": None}
+    assert response.get_json()["free"] == {"ambient": 4.5, "chilled": 2, "frozen": None}
 
 
 @pytest.mark.parametrize("query", ["", "?date=", "?date=2026-3-3", "?date=2026-02-30", "?date=heute", "?date=2026-03-03T00:00"])
