@@ -5,12 +5,12 @@ from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request
 
+from marketplace.api.parsing import json_object
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
 from marketplace.extensions import csrf, db
 from marketplace.orders.models import OrderStatus
 from marketplace.orders.transitions import move_order
-from marketplace.api.parsing import json_object
 from marketplace.pickup.codes import CodeRefused, redeem_code
 from marketplace.pickup.events import Limits, record_station_events
 from marketplace.pickup.signature import verify_device_request

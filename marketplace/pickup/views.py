@@ -9,12 +9,12 @@ from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_operate, role_required
+from marketplace.catalog.models import Temperature
 from marketplace.core.clock import local_datetime, local_today, utcnow
 from marketplace.extensions import db
 from marketplace.pickup import queries
 from marketplace.pickup.codes import release_keypad
 from marketplace.pickup.events import Limits
-from marketplace.catalog.models import Temperature
 from marketplace.pickup.forms import ButtonForm, CompartmentForm, NewCompartmentForm, OutOfServiceForm
 from marketplace.pickup.models import Compartment, CompartmentSize, CompartmentState, ParcelStation
 from marketplace.pickup.services import (

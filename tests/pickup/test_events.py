@@ -8,7 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.pickup.events import InvalidEvent, Limits, record_station_events, take_open_doors_out_of_service
+from marketplace.pickup.events import (
+    InvalidEvent,
+    Limits,
+    record_station_events,
+    take_open_doors_out_of_service,
+)
 from marketplace.pickup.models import CompartmentReading, CompartmentReservation, CompartmentState
 from marketplace.pickup.services import return_to_service
 from tests import factories as f

@@ -16,8 +16,8 @@ from marketplace.pickup.reservations import (
     NoCompartmentFree,
     count_free_compartments,
     fill_compartments,
-    reserve_compartments,
     release_reservations,
+    reserve_compartments,
 )
 from tests import factories as f
 from tests.conftest import NOW
