@@ -56,7 +56,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
     from marketplace.admin import jobs_views, portal
-    from marketplace.admin import portal
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import views as api_views

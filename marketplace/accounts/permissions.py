@@ -56,6 +56,7 @@ def can_see_jobs(user: User | None) -> bool:
     """The scheduled jobs (`/admin/jobs`) are for region admins."""
     return user is not None and user.is_authenticated and user.has_role(Role.ADMIN)
 
+
 def can_operate(user: User | None, station_id: int) -> bool:
     """A parcel station is run by its own operators."""
     return user is not None and station_id in user.scopes(Role.OPERATOR)

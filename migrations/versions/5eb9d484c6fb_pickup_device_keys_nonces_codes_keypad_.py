@@ -3,7 +3,7 @@ compartment reservations, sales-point reservations; compartments get out-of-serv
 reason/since and door state, sales points a capacity per delivery day
 
 Revision ID: 5eb9d484c6fb
-Revises: a1f3c5d7e9b0
+Revises: 70ca6ee080f4
 Create Date: 2026-12-01 18:56:26.973121
 
 """
@@ -15,7 +15,7 @@ import marketplace.core.types
 
 # revision identifiers, used by Alembic.
 revision = '5eb9d484c6fb'
-down_revision = 'a1f3c5d7e9b0'
+down_revision = '70ca6ee080f4'
 branch_labels = None
 depends_on = None
 
