@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core.errors import N_, DomainError, InvalidInput, NotFound
 from marketplace.extensions import db
+from marketplace.pickup.alerts import alert_keypad_locked
 from marketplace.pickup.models import (
     CompartmentReservation,
     CompartmentState,
@@ -154,8 +155,9 @@ def _check_lock(state: KeypadState, now: datetime) -> None:
         state.locked_until, state.misses_in_row = None, 0  # the short lock is over: a new series
 
 
-def _record_miss(state: KeypadState, now: datetime) -> int:
-    """Count a wrong code; lock the keypad when a limit is reached. Returns the attempts left."""
+def _record_miss(station: ParcelStation, state: KeypadState, now: datetime) -> int:
+    """Count a wrong code; lock the keypad when a limit is reached (and tell the operators).
+    Returns the attempts left."""
     db.session.execute(delete(KeypadMiss).where(
         KeypadMiss.station_id == state.station_id, KeypadMiss.at <= now - MISS_WINDOW
     ))
@@ -167,9 +169,11 @@ def _record_miss(state: KeypadState, now: datetime) -> int:
     ))
     if today >= MISSES_PER_DAY:
         state.is_held, state.held_since, state.locked_until = True, now, None
+        alert_keypad_locked(station, locked_until=None, misses=today, now=now)
         return 0
     if state.misses_in_row >= MISSES_IN_ROW:
         state.locked_until = now + SHORT_LOCK
+        alert_keypad_locked(station, locked_until=state.locked_until, misses=state.misses_in_row, now=now)
     return max(0, MISSES_IN_ROW - state.misses_in_row)
 
 
@@ -183,12 +187,12 @@ def redeem_code(station: ParcelStation, code: object, *, now: datetime) -> Redem
     state = _keypad(station)
     _check_lock(state, now)
     if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise InvalidCode(_record_miss(state, now))
+        raise InvalidCode(_record_miss(station, state, now))
     found = _open_code_with(station.id, code_digest(station.id, code))
     if found is None or found.expires_at <= now:
         if found is not None:
             found.closed_at = now
-        raise UnknownCode(_record_miss(state, now))
+        raise UnknownCode(_record_miss(station, state, now))
     state.misses_in_row = 0
     found.used_at = found.closed_at = now
     reservations = db.session.scalars(

@@ -14,6 +14,7 @@ from marketplace.catalog.models import Temperature
 from marketplace.core.clock import parse_instant
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
+from marketplace.pickup.alerts import alert_out_of_service
 from marketplace.pickup.models import CompartmentReading, ParcelStation
 from marketplace.pickup.services import take_out_of_service
 
@@ -95,7 +96,8 @@ def parse_events(station: ParcelStation, raw: object, *, now: datetime) -> list[
 
 def record_station_events(station: ParcelStation, raw: object, *, now: datetime,
                           limits: Limits = Limits()) -> list[str]:
-    """Store a locker's batch of events; returns the labels it took out of service."""
+    """Store a locker's batch of events; returns the labels it took out of service (the
+    station's operators are told about each)."""
     events = sorted(parse_events(station, raw, now=now), key=lambda e: e.at)
     taken = []
     for event in events:
@@ -114,6 +116,7 @@ def record_station_events(station: ParcelStation, raw: object, *, now: datetime,
         else:
             reason = "Störung gemeldet" + (f": {event.value}" if event.value is not None else "")
         if reason and take_out_of_service(compartment, reason=reason, now=event.at):
+            alert_out_of_service(compartment, now=now)
             taken.append(compartment.label)
     taken += take_open_doors_out_of_service(station, now=now, limits=limits)
     db.session.flush()
@@ -129,5 +132,6 @@ def take_open_doors_out_of_service(station: ParcelStation, *, now: datetime,
         if opened is not None and now - opened > limits.door_open_max:
             minutes = int((now - opened).total_seconds() // 60)
             if take_out_of_service(compartment, reason=f"Tür seit {minutes} Minuten offen", now=now):
+                alert_out_of_service(compartment, now=now)
                 taken.append(compartment.label)
     return taken
