@@ -9,12 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from flask import current_app
+
 from marketplace.core.maintenance import refresh_planner_statistics
 from marketplace.delivery.services import fail_abandoned_plan_runs
 from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
 from marketplace.orders.idempotency import forget_idempotency_keys
+from marketplace.pickup.events import Limits, check_open_doors
+from marketplace.pickup.temperature_log import thin_readings
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,19 @@ def _send_outbox(now: datetime) -> int:
             break
     return sent
 
+def _check_open_doors(now: datetime) -> int:
+    return len(check_open_doors(now=now, limits=Limits.from_config(current_app.config)))
+
+
+def _thin_cold_chain_readings(now: datetime) -> int:
+    return thin_readings(now=now)
+
 
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("send_outbox", Every(timedelta(minutes=1)), _send_outbox),
     Job("refresh_planner_statistics", DailyAt(time(3, 0), "Europe/Berlin"), _refresh_planner_statistics),
     Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
+    Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
+    Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
 )}

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from marketplace.catalog.models import Temperature
 from marketplace.core.clock import parse_instant
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
 from marketplace.pickup.alerts import alert_out_of_service
-from marketplace.pickup.models import CompartmentReading, ParcelStation
+from marketplace.pickup.models import Compartment, CompartmentReading, CompartmentState, ParcelStation
 from marketplace.pickup.services import take_out_of_service
 
 KINDS = ("door_opened", "door_closed", "temperature", "fault")
@@ -135,3 +137,17 @@ def take_open_doors_out_of_service(station: ParcelStation, *, now: datetime,
                 alert_out_of_service(compartment, now=now)
                 taken.append(compartment.label)
     return taken
+
+
+def check_open_doors(*, now: datetime, limits: Limits = Limits()) -> list[tuple[int, str]]:
+    """Every station: compartments whose door has stayed open too long go out of service, as if
+    the locker had sent an event (a scheduled job calls this). Returns (station id, label)."""
+    stations = db.session.scalars(
+        select(ParcelStation).join(ParcelStation.compartments).where(
+            Compartment.door_opened_at.is_not(None),
+            Compartment.door_opened_at < now - limits.door_open_max,
+            Compartment.state != CompartmentState.OUT_OF_SERVICE,
+        ).distinct()
+    ).all()
+    return [(station.id, label) for station in stations
+            for label in take_open_doors_out_of_service(station, now=now, limits=limits)]

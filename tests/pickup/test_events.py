@@ -11,6 +11,7 @@ from marketplace.extensions import db
 from marketplace.pickup.events import (
     InvalidEvent,
     Limits,
+    check_open_doors,
     record_station_events,
     take_open_doors_out_of_service,
 )
@@ -138,3 +139,18 @@ def test_back_in_service_is_free_or_occupied_by_what_is_due_in_it(station, now):
     return_to_service(station.compartments[1], now=now)
     assert [c.state for c in station.compartments[:2]] == [CompartmentState.FREE, CompartmentState.OCCUPIED]
     assert station.compartments[0].out_of_service_reason is None
+
+
+def test_the_door_job_finds_doors_left_open_at_every_station(station, now):
+    other = f.make_station()
+    record_station_events(station, [_ev("door_opened", "01", now)], now=now)
+    record_station_events(other, [_ev("door_opened", "02", now - timedelta(minutes=1))], now=now)
+    assert check_open_doors(now=now + timedelta(minutes=5)) == [(other.id, "02")]
+    assert check_open_doors(now=now + timedelta(minutes=6)) == [(station.id, "01")]
+    assert check_open_doors(now=now + timedelta(minutes=7)) == []
+
+
+def test_the_jobs_are_registered():
+    from marketplace.jobs.registry import JOBS
+
+    assert {"check_open_doors", "thin_cold_chain_readings"} <= set(JOBS)
