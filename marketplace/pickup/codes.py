@@ -32,6 +32,7 @@ MISSES_IN_ROW = 10                   # then the keypad locks for SHORT_LOCK
 SHORT_LOCK = timedelta(minutes=15)
 MISSES_PER_DAY = 30                  # within MISS_WINDOW: locked until the operator releases it
 MISS_WINDOW = timedelta(hours=24)
+MAX_DRAWS = 20
 _CODE = re.compile(r"[0-9]{8}")
 
 
@@ -106,7 +107,7 @@ def issue_pickup_code(order, *, now: datetime, expires_at: datetime) -> str:
     db.session.execute(update(PickupCode).where(
         PickupCode.order_id == order.id, PickupCode.closed_at.is_(None)
     ).values(closed_at=now))
-    while True:
+    for _ in range(MAX_DRAWS):
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         digest = code_digest(order.pickup_place_id, code)
         clash = _open_code_with(order.pickup_place_id, digest)
@@ -123,6 +124,8 @@ def issue_pickup_code(order, *, now: datetime, expires_at: datetime) -> str:
         except IntegrityError:
             continue  # a concurrent issue took the same digits
         return code
+    # With at most a few hundred open codes among 10⁸, this means something else is wrong.
+    raise RuntimeError(f"no pickup code could be stored for order {order.id} in {MAX_DRAWS} draws")
 
 
 def count_active_codes(pickup_place_id: int, *, now: datetime) -> int:

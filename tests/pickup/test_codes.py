@@ -230,3 +230,11 @@ def test_the_yearly_guess_chance_stays_under_one_percent():
     # A station's open codes are at most its compartments (one order each); 40 is a large station.
     assert guess_chance_per_year(40, operator_releases=12) == pytest.approx(0.004524)
     assert guess_chance_per_year(88, operator_releases=12) < 0.01 <= guess_chance_per_year(89, operator_releases=12)
+
+
+def test_issuing_gives_up_after_twenty_draws_that_all_clash(station, now, monkeypatch):
+    monkeypatch.setattr(codes.secrets, "randbelow", lambda n: 55555555)
+    _issue(station, now)
+    with pytest.raises(RuntimeError):
+        _issue(station, now)
+    assert count_active_codes(station.id, now=now) == 1
