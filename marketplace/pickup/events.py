@@ -96,18 +96,33 @@ def parse_events(station: ParcelStation, raw: object, *, now: datetime) -> list[
     return events
 
 
+def _readings_logged(events: list[StationEvent]) -> set[tuple[int, datetime]]:
+    """(compartment id, time) of the batch's readings that are in the log already."""
+    readings = [e for e in events if e.kind == "temperature"]
+    if not readings:
+        return set()
+    rows = db.session.execute(select(CompartmentReading.compartment_id, CompartmentReading.at).where(
+        CompartmentReading.compartment_id.in_({e.compartment.id for e in readings}),
+        CompartmentReading.at.between(readings[0].at, readings[-1].at),
+    ))
+    return {(compartment_id, at) for compartment_id, at in rows}
+
+
 def record_station_events(station: ParcelStation, raw: object, *, now: datetime,
                           limits: Limits = Limits()) -> list[str]:
     """Store a locker's batch of events; returns the labels it took out of service (the
     station's operators are told about each)."""
     events = sorted(parse_events(station, raw, now=now), key=lambda e: e.at)
+    logged = _readings_logged(events)
     taken = []
     for event in events:
         compartment, reason = event.compartment, None
         if event.kind == "temperature":
-            db.session.add(CompartmentReading(
-                compartment_id=compartment.id, at=event.at, celsius=Decimal(str(round(event.value, 2))),
-            ))
+            if (compartment.id, event.at) not in logged:  # a locker resending a batch logs once
+                logged.add((compartment.id, event.at))
+                db.session.add(CompartmentReading(
+                    compartment_id=compartment.id, at=event.at, celsius=Decimal(str(round(event.value, 2))),
+                ))
             limit = limits.max_c(compartment.temperature)
             if limit is not None and event.value > limit:
                 reason = f"Temperatur {event.value:.1f} °C über {limit:.1f} °C"

@@ -154,3 +154,11 @@ def test_the_jobs_are_registered():
     from marketplace.jobs.registry import JOBS
 
     assert {"check_open_doors", "thin_cold_chain_readings"} <= set(JOBS)
+
+
+def test_a_batch_sent_again_logs_its_readings_once(station, now):
+    batch = [_ev("temperature", "02", now - timedelta(minutes=1), 4.5), _ev("temperature", "02", now, 4.6),
+             _ev("temperature", "02", now, 4.6)]
+    record_station_events(station, batch, now=now)
+    record_station_events(station, batch, now=now + timedelta(seconds=30))
+    assert _readings() == 2
