@@ -7,7 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
-from marketplace.pickup.models import Compartment, CompartmentReservation, KeypadState, ParcelStation
+from marketplace.pickup.models import (
+    Compartment,
+    CompartmentReservation,
+    CompartmentState,
+    KeypadState,
+    ParcelStation,
+)
 
 
 def list_stations(station_ids: list[int]) -> list[ParcelStation]:
@@ -31,3 +37,14 @@ def list_reservations_on(station_id: int, day: date) -> list[CompartmentReservat
 
 def get_keypad(station_id: int) -> KeypadState | None:
     return db.session.get(KeypadState, station_id)
+
+
+def list_waiting(station_id: int) -> list[CompartmentReservation]:
+    """Orders in the station's compartments waiting to be collected, oldest delivery day first."""
+    return list(db.session.scalars(
+        select(CompartmentReservation).join(CompartmentReservation.compartment)
+        .where(Compartment.station_id == station_id, Compartment.state == CompartmentState.OCCUPIED,
+               CompartmentReservation.released_at.is_(None))
+        .options(joinedload(CompartmentReservation.order), joinedload(CompartmentReservation.compartment))
+        .order_by(CompartmentReservation.delivery_date, Compartment.label)
+    ))

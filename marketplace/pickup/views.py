@@ -74,7 +74,8 @@ def station(station_id: int):
     station, day = _own_station(station_id), _day()
     return render_template(
         "stations/station.html", station=station, day=day, now=utcnow(), keypad=queries.get_keypad(station.id),
-        reservations=queries.list_reservations_on(station.id, day), out_form=OutOfServiceForm(),
+        reservations=queries.list_reservations_on(station.id, day), waiting=queries.list_waiting(station.id),
+        out_form=OutOfServiceForm(),
         new_form=NewCompartmentForm(), edit_form=CompartmentForm(),
         button_form=ButtonForm(), out_of_service=CompartmentState.OUT_OF_SERVICE,
     )

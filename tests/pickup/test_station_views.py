@@ -10,7 +10,7 @@ from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.pickup.codes import redeem_code
 from marketplace.pickup.models import CompartmentReservation, CompartmentState, KeypadState
-from marketplace.pickup.reservations import reserve_compartments
+from marketplace.pickup.reservations import fill_compartments, reserve_compartments
 from tests import factories as f
 from tests.conftest import NOW, csrf_token_from, login
 from tests.pickup.helpers import make_station_order
@@ -176,3 +176,16 @@ def test_size_and_temperature_change_unless_orders_are_planned_in_it(operator_cl
     theirs = world[1].compartments[0]
     assert operator_client.post(f"/operator/stations/{world[1].id}/compartments/{theirs.id}",
                                 data={"size": "L", "temperature": "ambient", "csrf_token": token}).status_code == 404
+
+
+def test_the_page_lists_what_waits_to_be_collected(operator_client, world):
+    mine = world[0]
+    waiting, planned = make_station_order(mine), make_station_order(mine)
+    for order in (waiting, planned):
+        reserve_compartments(station=mine, delivery_date=date(2026, 3, 2), crates_by_temperature={"ambient": 1},
+                             order_id=order.id)
+    fill_compartments(station=mine, order_id=waiting.id, delivery_date=date(2026, 3, 2), now=NOW)
+    db.session.commit()
+    html = operator_client.get(f"/operator/stations/{mine.id}").get_data(as_text=True)
+    section = html[html.index('id="waiting"'):html.index("</table>", html.index('id="waiting"'))]
+    assert waiting.number in section and planned.number not in section
