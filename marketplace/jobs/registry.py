@@ -57,6 +57,7 @@ def _send_outbox(now: datetime) -> int:
             break
     return sent
 
+
 def _check_open_doors(now: datetime) -> int:
     return len(check_open_doors(now=now, limits=Limits.from_config(current_app.config)))
 
