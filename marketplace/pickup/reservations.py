@@ -135,7 +135,8 @@ def _replacement(reservation: CompartmentReservation, exclude: set[int]) -> Comp
     broken = reservation.compartment
     while True:
         free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, broken.temperature))
-                if c.id not in exclude and c.capacity_crates >= reservation.crate_units]
+                if c.id not in exclude and c.state == CompartmentState.FREE
+                and c.capacity_crates >= reservation.crate_units]
         if not free:
             raise NoCompartmentFree()
         pick = min(free, key=lambda c: (c.capacity_crates, c.label))
@@ -144,10 +145,21 @@ def _replacement(reservation: CompartmentReservation, exclude: set[int]) -> Comp
         exclude.add(pick.id)
 
 
+def _holds_another_order(compartment: Compartment, order_id: int) -> bool:
+    """Goods of an earlier day's order still wait in it (reservations are per day)."""
+    if compartment.state != CompartmentState.OCCUPIED:
+        return False
+    return db.session.scalar(select(CompartmentReservation.id).where(
+        CompartmentReservation.compartment_id == compartment.id, CompartmentReservation.released_at.is_(None),
+        CompartmentReservation.order_id != order_id,
+    ).limit(1)) is not None
+
+
 def fill_compartments(*, station: ParcelStation, order_id: int, delivery_date: date,
                       now: datetime) -> list[Compartment]:
     """The driver puts an order into its reserved compartments, which become occupied; one that
-    went out of service since is replaced by a free fitting one first. Refuses with
+    went out of service since, or still holds an earlier day's uncollected order, is replaced
+    by a free fitting one first. Refuses with
     NoCompartmentFree (nothing changed) when no replacement is free. Calling it again is harmless."""
     reservations = db.session.scalars(
         select(CompartmentReservation).join(CompartmentReservation.compartment).where(
@@ -159,7 +171,7 @@ def fill_compartments(*, station: ParcelStation, order_id: int, delivery_date: d
     plan: list[tuple[CompartmentReservation, Compartment]] = []
     for reservation in reservations:
         target = reservation.compartment
-        if target.state == CompartmentState.OUT_OF_SERVICE:
+        if target.state == CompartmentState.OUT_OF_SERVICE or _holds_another_order(target, order_id):
             target = _replacement(reservation, taken)
         taken.add(target.id)
         plan.append((reservation, target))

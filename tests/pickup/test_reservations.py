@@ -193,3 +193,21 @@ def test_no_fitting_replacement_refuses_and_changes_nothing(station):
         fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
     assert _live() == before
     assert station.compartments[0].state == CompartmentState.FREE
+
+
+def test_a_compartment_still_holding_an_earlier_order_is_replaced(station):
+    earlier, later = make_station_order(station), make_station_order(station)
+    assert _reserve(station, {"chilled": 1}, order=earlier, day=DAY) == ["05"]
+    fill_compartments(station=station, order_id=earlier.id, delivery_date=DAY, now=NOW)  # not collected
+    next_day = DAY + timedelta(days=1)
+    assert _reserve(station, {"ambient": 1}, order=later, day=next_day) == ["01"]
+    station.compartments[0].state = CompartmentState.OCCUPIED  # 01 holds an earlier order too
+    db.session.add(CompartmentReservation(compartment_id=station.compartments[0].id, order_id=earlier.id,
+                                          delivery_date=DAY, crate_units=1))
+    db.session.flush()
+    assert [c.label for c in fill_compartments(station=station, order_id=later.id, delivery_date=next_day,
+                                               now=NOW)] == ["02"]
+    other = make_station_order(station)
+    assert _reserve(station, {"chilled": 1}, order=other, day=next_day) == ["05"]  # free that day on paper
+    with pytest.raises(NoCompartmentFree):  # but the only chilled one still holds the earlier order
+        fill_compartments(station=station, order_id=other.id, delivery_date=next_day, now=NOW)
