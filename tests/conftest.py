@@ -6,6 +6,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -47,6 +48,16 @@ def pytest_collection_modifyitems(config, items):
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def redis_test_url() -> str:
+    """A Redis database of this test worker's own (REDIS_TEST_URL's number minus the worker's),
+    so that one worker's flush or counters never meet another's."""
+    url = urlsplit(os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15"))
+    worker = _worker()
+    offset = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    number = max(int(url.path.strip("/") or 15) - offset, 0)
+    return urlunsplit((url.scheme, url.netloc, f"/{number}", "", ""))
 
 
 def postgres_admin_url() -> str:

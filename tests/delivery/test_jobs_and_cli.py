@@ -1,17 +1,16 @@
 """Planning as a job (in a thread, and through RQ on a real Redis) and the `tours plan` command."""
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import select
 
 from marketplace.delivery.models import PlanRun, PlanRunStatus, Tour, TourStatus
 from marketplace.delivery.services import PlanRunBusy, create_plan_run
 from marketplace.jobs import planning as jobs
+from tests.conftest import redis_test_url
 from tests.delivery.day_factories import DAY, east, make_order, make_small_day, make_station_at
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REDIS_TEST_URL = redis_test_url()
 
 
 def _day_with_orders(db):

@@ -1,15 +1,15 @@
 """`flask jobs tick|list` on the command line, and with REDIS_URL: Redis leases and the RQ queue."""
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 
 import pytest
 
 from marketplace.jobs.models import JobState
 from marketplace.jobs.runner import RedisLease, tick
+from tests.conftest import redis_test_url
 
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REDIS_TEST_URL = redis_test_url()
 AT = "2026-03-02T10:00:00+01:00"
 
 

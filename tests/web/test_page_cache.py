@@ -18,11 +18,11 @@ from marketplace.extensions import db as _db
 from marketplace.web.page_cache import cached_for_anonymous, clear_page_cache
 from tests import factories as f
 from tests.api.conftest import token_for
-from tests.conftest import NOW, login
+from tests.conftest import NOW, login, redis_test_url
 from tests.orders.helpers import TUESDAY, make_world
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+REDIS_TEST_URL = redis_test_url()
 
 
 def _clear(app) -> None:

@@ -60,7 +60,9 @@ def test_rate_limits_in_memory(tmp_path):
 
 def test_rate_limits_in_redis(tmp_path):
     redis = pytest.importorskip("redis")
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+    from tests.conftest import redis_test_url
+
+    url = redis_test_url()
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
