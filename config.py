@@ -105,6 +105,8 @@ class Config:
     DEV_OUTBOX = False
     # A sender's claim on a notification it has not finished after this long is taken over.
     NOTIFICATION_CLAIM_TIMEOUT_S = int(os.environ.get("NOTIFICATION_CLAIM_TIMEOUT_S", "300"))
+    # Standing orders are placed this long before the cut-off (the resident can still cancel).
+    STANDING_ORDER_LEAD_MINUTES = int(os.environ.get("STANDING_ORDER_LEAD_MINUTES", "120"))
 
 
 class DevelopmentConfig(Config):

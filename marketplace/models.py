@@ -48,3 +48,9 @@ from marketplace.regions.models import (  # noqa: F401
     Region,
     SubRegion,
 )
+from marketplace.orders.standing.models import (  # noqa: F401
+    StandingOrder,
+    StandingOrderItem,
+    StandingOrderRun,
+    StandingOrderSkip,
+)

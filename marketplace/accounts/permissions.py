@@ -60,3 +60,8 @@ def can_see_jobs(user: User | None) -> bool:
 def can_operate(user: User | None, station_id: int) -> bool:
     """A parcel station is run by its own operators."""
     return user is not None and station_id in user.scopes(Role.OPERATOR)
+
+
+def can_see_standing_order(user: User | None, standing) -> bool:
+    """A standing order is its resident's, and the staff member's who set it up for them."""
+    return user is not None and user.id in (standing.resident_id, standing.created_by_id)

@@ -337,5 +337,11 @@ _DOCUMENT = {
 }
 
 
+def document(*, paths: dict, schemas: dict | None = None) -> None:
+    """Add the description of routes that live in a module of their own (e.g. api/standing.py)."""
+    _PATHS.update(paths)
+    _SCHEMAS.update(schemas or {})
+
+
 def build_openapi() -> dict:
     return deepcopy(_DOCUMENT)

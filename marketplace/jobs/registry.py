@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
 from marketplace.orders.idempotency import forget_idempotency_keys
+from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.events import Limits, check_open_doors
 from marketplace.pickup.temperature_log import thin_readings
 
@@ -41,6 +42,11 @@ def _forget_idempotency_keys(now: datetime) -> int:
 
 def _fail_abandoned_plan_runs(now: datetime) -> int:
     return fail_abandoned_plan_runs(now=now)
+
+
+def _place_standing_orders(now: datetime) -> int:
+    lead = timedelta(minutes=current_app.config.get("STANDING_ORDER_LEAD_MINUTES", 120))
+    return place_due_standing_orders(now=now, lead=lead)
 
 
 # The outbox is sent in batches of `send_due`'s size, up to this many batches a tick (the rest
@@ -70,6 +76,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("send_outbox", Every(timedelta(minutes=1)), _send_outbox),
     Job("refresh_planner_statistics", DailyAt(time(3, 0), "Europe/Berlin"), _refresh_planner_statistics),
     Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
+    Job("place_standing_orders", Every(timedelta(minutes=5)), _place_standing_orders),
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),

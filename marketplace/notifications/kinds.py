@@ -106,3 +106,17 @@ _ORDER_SAMPLE = {
 register_kind("order_placed", sample=_ORDER_SAMPLE)
 register_kind("order_confirmed", sample=_ORDER_SAMPLE)
 register_kind("order_cancelled", sample=_ORDER_SAMPLE)
+
+_STANDING_LINES = [
+    {"product_id": 1, "name": "Bauernbrot aus dem Holzofen, 1000 g, Dinkel-Roggen", "quantity": 2,
+     "reason": "sold_out"},
+    {"product_id": 2, "name": "Freilandeier vom Hühnermobil, Größe M, 10 Stück", "quantity": 1,
+     "reason": "unavailable"},
+]
+register_kind("standing_order_placed", sample={
+    **_ORDER_SAMPLE, "ordered": [{"name": "Vollmilch 3,8 % aus dem Maifeld", "quantity": 12}],
+    "not_ordered": _STANDING_LINES,
+})
+register_kind("standing_order_failed", sample={
+    **_ORDER_SAMPLE, "reason": "nothing_available", "not_ordered": _STANDING_LINES,
+})

@@ -1,0 +1,214 @@
+"""/api/v1/standing-orders: a resident's standing orders, on the `api` blueprint."""
+from __future__ import annotations
+
+from marketplace.accounts.permissions import can_see_standing_order
+from marketplace.api.auth import api_user, token_required
+from marketplace.api.openapi import document
+from marketplace.api.parsing import InvalidField, body_date, body_list, json_object
+from marketplace.api.views import _fulfilment, _order_item, bp
+from marketplace.core.clock import utcnow
+from marketplace.core.errors import DomainError, NotFound
+from marketplace.extensions import db
+from marketplace.orders.standing import services as standing_services
+from marketplace.orders.standing.models import StandingOrder
+from marketplace.payments.standing import submit_standing_order
+
+PATCH_FIELDS = {"state", "skip", "items", "fulfilment"}
+
+
+def serialize(standing: StandingOrder, now) -> dict:
+    place = standing.pickup_place
+    next_date = standing_services.next_order_date(standing, now)
+    return {
+        "id": standing.id,
+        "state": standing.state.value,
+        "next_order_date": next_date.isoformat() if next_date else None,
+        "weekday": standing.weekday,
+        "fulfilment": {
+            "kind": standing.fulfilment.value, "pickup_place_id": place.id if place else None,
+            "pickup_place_name": place.name if place else None, "street": standing.door_street,
+            "postcode": standing.door_postcode, "town": standing.door_town, "window": standing.door_window,
+        },
+        "payment_method": standing.payment_method.value,
+        "items": [
+            {"product_id": item.product_id, "name": item.product.name, "quantity": item.quantity}
+            for item in standing.items
+        ],
+        "skipped_dates": [day.isoformat() for day in standing.skipped_dates],
+        "last_run_date": standing.last_run_date.isoformat() if standing.last_run_date else None,
+    }
+
+
+def _own(standing_id: int) -> StandingOrder:
+    standing = standing_services.get_standing_order(standing_id)
+    if standing is None or not can_see_standing_order(api_user(), standing):
+        raise NotFound()
+    return standing
+
+
+@bp.get("/standing-orders")
+@token_required
+def list_standing_orders():
+    now = utcnow()
+    return {"items": [serialize(s, now) for s in standing_services.list_standing_orders_of(api_user().id)]}
+
+
+@bp.post("/standing-orders")
+@token_required
+def create_standing_order():
+    data = json_object()
+    payment_method = data.get("payment_method", "pay_on_pickup")
+    if not isinstance(payment_method, str):
+        raise InvalidField(field="payment_method")
+    now = utcnow()
+    standing = submit_standing_order(
+        resident=api_user(), weekday=data.get("weekday"), fulfilment=_fulfilment(data),
+        payment_method=payment_method, items=[_order_item(i) for i in body_list(data, "items")], now=now,
+    )
+    db.session.commit()
+    return serialize(standing, now), 201
+
+
+@bp.get("/standing-orders/<int:standing_id>")
+@token_required
+def get_standing_order(standing_id: int):
+    return serialize(_own(standing_id), utcnow())
+
+
+@bp.patch("/standing-orders/<int:standing_id>")
+@token_required
+def update_standing_order(standing_id: int):
+    standing, data, now = _own(standing_id), json_object(), utcnow()
+    unknown = sorted(set(data) - PATCH_FIELDS)
+    if unknown or not data:
+        raise InvalidField(field=unknown[0] if unknown else "body")
+    # Each change is checked as it is made; a refusal of any takes back those made before it.
+    try:
+        if "items" in data or "fulfilment" in data:
+            standing_services.change_standing_order(
+                standing, now=now,
+                items=[_order_item(i) for i in body_list(data, "items")] if "items" in data else None,
+                fulfilment=_fulfilment(data) if "fulfilment" in data else None,
+            )
+        if "state" in data:
+            standing_services.set_state(standing, data["state"], now=now)
+        if "skip" in data:
+            standing_services.skip_date(standing, body_date(data, "skip"), now=now)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return serialize(standing, now)
+
+
+@bp.delete("/standing-orders/<int:standing_id>")
+@token_required
+def end_standing_order(standing_id: int):
+    now = utcnow()
+    standing = standing_services.end_standing_order(_own(standing_id), now=now)
+    db.session.commit()
+    return serialize(standing, now)
+
+
+_FULFILMENT = {"$ref": "#/components/schemas/OrderRequest/properties/fulfilment"}
+_ITEMS = {"$ref": "#/components/schemas/OrderRequest/properties/items"}
+_WHO = "Yours (as its resident, or as the staff member who set it up); another's is 404."
+_STANDING_ERRORS = (
+    " Standing orders add `not_a_delivery_weekday`, `invalid_state`, `not_a_standing_order_day` (422), "
+    "`standing_order_ended`, `already_ordered` (409)."
+)
+
+document(
+    schemas={
+        "StandingOrder": {
+            "type": "object",
+            "required": ["id", "state", "next_order_date", "weekday", "fulfilment", "payment_method", "items",
+                         "skipped_dates"],
+            "properties": {
+                "id": {"type": "integer"},
+                "state": {"type": "string", "enum": ["active", "paused", "ended"]},
+                "next_order_date": {"type": ["string", "null"], "format": "date",
+                                    "description": "The next delivery day it orders for; null when paused or ended."},
+                "weekday": {"type": "integer", "minimum": 1, "maximum": 7, "description": "ISO, 1 = Monday."},
+                "fulfilment": {"$ref": "#/components/schemas/Order/properties/fulfilment"},
+                "payment_method": {"type": "string", "enum": ["pay_on_pickup", "invoice"]},
+                "items": {"type": "array", "items": {"type": "object", "properties": {
+                    "product_id": {"type": "integer"}, "name": {"type": "string"},
+                    "quantity": {"type": "integer"}}}},
+                "skipped_dates": {"type": "array", "items": {"type": "string", "format": "date"}},
+                "last_run_date": {"type": ["string", "null"], "format": "date",
+                                  "description": "The last delivery day it ordered for (or reported it could not)."},
+            },
+        },
+        "StandingOrderRequest": {
+            "type": "object", "required": ["weekday", "fulfilment", "items"],
+            "properties": {
+                "weekday": {"type": "integer", "minimum": 1, "maximum": 7,
+                            "description": "ISO weekday (1 = Monday); one of the sub-region's delivery weekdays."},
+                "fulfilment": _FULFILMENT, "items": _ITEMS,
+                "payment_method": {"type": "string", "enum": ["pay_on_pickup", "invoice"], "default": "pay_on_pickup",
+                                   "description": "Methods the job can use without you; invoice where offered."},
+            },
+        },
+        "StandingOrderChange": {
+            "type": "object", "additionalProperties": False, "minProperties": 1,
+            "properties": {
+                "state": {"type": "string", "enum": ["paused", "active"]},
+                "skip": {"type": "string", "format": "date",
+                         "description": "A coming delivery day of this standing order to order nothing on."},
+                "items": _ITEMS, "fulfilment": _FULFILMENT,
+            },
+        },
+    },
+    paths={
+        "/standing-orders": {
+            "get": {
+                "summary": "Your standing orders, with state and next order date.", "operationId": "listStandingOrders",
+                "security": [{"bearer": []}],
+                "responses": {"200": {"description": "Standing orders.", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["items"], "properties": {"items": {
+                        "type": "array", "items": {"$ref": "#/components/schemas/StandingOrder"}}}}}}},
+                    "401": {"$ref": "#/components/responses/Error401"}},
+            },
+            "post": {
+                "summary": "Order a basket every week on a delivery weekday. The order is placed "
+                           "STANDING_ORDER_LEAD_MINUTES (default 120) before each cut-off; lines that cannot be "
+                           "filled are reported to you, the rest is ordered." + _STANDING_ERRORS,
+                "operationId": "createStandingOrder", "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrderRequest"}}}},
+                "responses": {"201": {"description": "The standing order.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrder"}}}},
+                    **{str(s): {"$ref": f"#/components/responses/Error{s}"} for s in (400, 401, 422)}},
+            },
+        },
+        "/standing-orders/{standing_id}": {
+            "parameters": [{"name": "standing_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "get": {
+                "summary": "One standing order. " + _WHO, "operationId": "getStandingOrder",
+                "security": [{"bearer": []}],
+                "responses": {"200": {"description": "The standing order.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrder"}}}},
+                    **{str(s): {"$ref": f"#/components/responses/Error{s}"} for s in (401, 404)}},
+            },
+            "patch": {
+                "summary": "Pause or resume it, skip a day, change items or fulfilment; a refusal changes "
+                           "nothing. " + _WHO + _STANDING_ERRORS,
+                "operationId": "updateStandingOrder", "security": [{"bearer": []}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrderChange"}}}},
+                "responses": {"200": {"description": "The standing order.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrder"}}}},
+                    **{str(s): {"$ref": f"#/components/responses/Error{s}"} for s in (400, 401, 404, 409, 422)}},
+            },
+            "delete": {
+                "summary": "End it (orders already placed stay). " + _WHO, "operationId": "endStandingOrder",
+                "security": [{"bearer": []}],
+                "responses": {"200": {"description": "The ended standing order.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/StandingOrder"}}}},
+                    **{str(s): {"$ref": f"#/components/responses/Error{s}"} for s in (401, 404)}},
+            },
+        },
+    },
+)

@@ -1,0 +1,1 @@
+"""Standing orders: a resident's basket ordered again every week on one delivery weekday."""
