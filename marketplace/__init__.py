@@ -68,6 +68,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.notifications import cli as notifications_cli
     from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
+    from marketplace.orders.standing import views as standing_views
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
     from marketplace.reports import views as open_data_views
@@ -77,6 +78,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(orders_views.bp)
+    app.register_blueprint(standing_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(device_api.bp)
     app.register_blueprint(pickup_place_api.bp)
