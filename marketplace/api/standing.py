@@ -65,8 +65,10 @@ def create_standing_order():
         resident=api_user(), weekday=data.get("weekday"), fulfilment=_fulfilment(data),
         payment_method=payment_method, items=[_order_item(i) for i in body_list(data, "items")], now=now,
     )
+    # The answer is read before the commit, as for orders: afterwards it would be loaded again.
+    body = serialize(standing, now)
     db.session.commit()
-    return serialize(standing, now), 201
+    return body, 201
 
 
 @bp.get("/standing-orders/<int:standing_id>")
@@ -97,8 +99,9 @@ def update_standing_order(standing_id: int):
     except DomainError:
         db.session.rollback()
         raise
+    body = serialize(standing, now)
     db.session.commit()
-    return serialize(standing, now)
+    return body
 
 
 @bp.delete("/standing-orders/<int:standing_id>")
@@ -106,8 +109,9 @@ def update_standing_order(standing_id: int):
 def end_standing_order(standing_id: int):
     now = utcnow()
     standing = standing_services.end_standing_order(_own(standing_id), now=now)
+    body = serialize(standing, now)
     db.session.commit()
-    return serialize(standing, now)
+    return body
 
 
 _FULFILMENT = {"$ref": "#/components/schemas/OrderRequest/properties/fulfilment"}
