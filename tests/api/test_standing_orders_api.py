@@ -177,3 +177,15 @@ def test_an_unknown_id_is_404(client, auth, world):
 def test_nothing_is_left_half_written(db, world, client, auth, standing_id):
     assert db.session.scalar(select(func.count()).select_from(StandingOrderItem)) == 2
     assert db.session.scalar(select(func.count()).select_from(StandingOrderSkip)) == 0
+
+
+def test_the_staff_member_who_set_it_up_sees_it_and_other_staff_do_not(client, world, db):
+    from tests.orders.standing_helpers import subscribe
+
+    staff, other_staff = f.make_user(), f.make_user()
+    db.session.commit()
+    standing = subscribe(world, created_by=staff)
+    url = f"/api/v1/standing-orders/{standing.id}"
+    assert client.get(url, headers={"Authorization": f"Bearer {token_for(client, staff.email)}"}).status_code == 200
+    assert client.get(url, headers={
+        "Authorization": f"Bearer {token_for(client, other_staff.email)}"}).status_code == 404

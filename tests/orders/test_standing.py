@@ -362,3 +362,30 @@ def test_two_concurrent_runs_place_each_standing_order_once(db, world, app):
     assert per_resident == [1] * len(residents)
     assert _count(db, StandingOrderRun) == len(residents)
     assert len(_notices(db, "standing_order_placed")) == len(residents)
+
+
+def test_a_line_taken_by_a_checkout_between_the_look_and_the_order_is_reported(db, world, monkeypatch):
+    # The look at the stock says yes, the guarded UPDATE says no: as if a checkout came between.
+    from marketplace.payments import standing as placing
+
+    subscribe(world, items=[(world.bread.id, 2), (world.milk.id, 1)])
+    world.bread.stock = 1
+    db.session.commit()
+    monkeypatch.setattr(placing, "check_in_stock", lambda product, quantity: None)
+    assert place_due_standing_orders(now=PLACING_TIME, lead=LEAD) == 1
+    orders = orders_of(world.resident)
+    assert [[line.product_id for line in o.lines] for o in orders] == [[world.milk.id]]
+    run = db.session.scalars(select(StandingOrderRun)).one()
+    assert run.outcome == "partial" and [(line["product_id"], line["reason"]) for line in run.not_ordered] == [
+        (world.bread.id, "sold_out")]
+    assert db.session.get(Product, world.bread.id).stock == 1
+
+
+def test_an_order_placed_for_a_standing_order_set_up_by_staff_names_them(db, world):
+    from tests import factories as f
+
+    staff = f.make_user()
+    subscribe(world, created_by=staff)
+    place_due_standing_orders(now=PLACING_TIME, lead=LEAD)
+    (order,) = orders_of(world.resident)
+    assert order.placed_by_id == staff.id
