@@ -389,3 +389,14 @@ def test_an_order_placed_for_a_standing_order_set_up_by_staff_names_them(db, wor
     place_due_standing_orders(now=PLACING_TIME, lead=LEAD)
     (order,) = orders_of(world.resident)
     assert order.placed_by_id == staff.id
+
+
+def test_flask_jobs_tick_places_the_standing_order_once(db, world, runner, app):
+    subscribe(world)
+    first = runner.invoke(args=["jobs", "tick", "--now", PLACING_TIME.isoformat()])
+    assert "place_standing_orders: ran (1)" in first.output, first.output
+    later = PLACING_TIME + timedelta(minutes=5)
+    again = runner.invoke(args=["jobs", "tick", "--now", later.isoformat()])
+    assert "place_standing_orders: ran (0)" in again.output, again.output
+    assert [o.delivery_date for o in orders_of(world.resident)] == [FRIDAY]
+    app.extensions["mailman"].outbox = []
