@@ -118,5 +118,7 @@ register_kind("standing_order_placed", sample={
     "not_ordered": _STANDING_LINES,
 })
 register_kind("standing_order_failed", sample={
-    **_ORDER_SAMPLE, "reason": "nothing_available", "not_ordered": _STANDING_LINES,
+    "resident_name": _ORDER_SAMPLE["resident_name"], "delivery_date": "2026-12-30",
+    "fulfilment": "sales_point", "place_name": _ORDER_SAMPLE["place_name"],
+    "door_town": _ORDER_SAMPLE["door_town"], "reason": "nothing_available", "not_ordered": _STANDING_LINES,
 })
