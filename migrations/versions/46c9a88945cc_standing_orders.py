@@ -5,7 +5,7 @@
 standing order and delivery day (unique), written with the order the job placed for that day.
 
 Revision ID: 46c9a88945cc
-Revises: 70ca6ee080f4
+Revises: 5eb9d484c6fb
 Create Date: 2026-12-01 19:59:51.167266
 
 """
@@ -17,7 +17,7 @@ import marketplace.core.types
 
 # revision identifiers, used by Alembic.
 revision = '46c9a88945cc'
-down_revision = '70ca6ee080f4'
+down_revision = '5eb9d484c6fb'
 branch_labels = None
 depends_on = None
 
