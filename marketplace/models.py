@@ -22,6 +22,12 @@ from marketplace.orders.models import (  # noqa: F401
     PaymentMethod,
     ProducerOrder,
 )
+from marketplace.orders.standing.models import (  # noqa: F401
+    StandingOrder,
+    StandingOrderItem,
+    StandingOrderRun,
+    StandingOrderSkip,
+)
 from marketplace.pickup.models import (  # noqa: F401
     Compartment,
     CompartmentReading,
@@ -47,10 +53,4 @@ from marketplace.regions.models import (  # noqa: F401
     Place,
     Region,
     SubRegion,
-)
-from marketplace.orders.standing.models import (  # noqa: F401
-    StandingOrder,
-    StandingOrderItem,
-    StandingOrderRun,
-    StandingOrderSkip,
 )

@@ -14,7 +14,13 @@ from marketplace.jobs.registry import JOBS
 from marketplace.jobs.runner import tick
 from marketplace.notifications.kinds import render
 from marketplace.notifications.models import Notification
-from marketplace.orders.checkout import ColdChainBroken, EmptyOrder, InvalidPaymentMethod, UnknownProduct, WrongSubRegion
+from marketplace.orders.checkout import (
+    ColdChainBroken,
+    EmptyOrder,
+    InvalidPaymentMethod,
+    UnknownProduct,
+    WrongSubRegion,
+)
 from marketplace.orders.checkout.rules import FulfilmentChoice
 from marketplace.orders.standing.models import StandingOrder, StandingOrderRun, StandingState
 from marketplace.orders.standing.services import (

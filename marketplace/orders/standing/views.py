@@ -18,8 +18,8 @@ from marketplace.orders.services import cart_items
 from marketplace.orders.standing import services
 from marketplace.orders.standing.forms import StandingActionForm, StandingOrderForm
 from marketplace.orders.views import _PLACE_ERRORS, _fulfilment_choice
-from marketplace.payments.standing import UNATTENDED_METHODS, submit_standing_order
 from marketplace.payments.providers import available_methods
+from marketplace.payments.standing import UNATTENDED_METHODS, submit_standing_order
 from marketplace.web.errors import domain_message
 
 bp = Blueprint("standing", __name__)
