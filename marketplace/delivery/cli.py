@@ -1,6 +1,10 @@
-"""`flask tours plan|publish --date YYYY-MM-DD [--sub-region SLUG]`: plans and stores, or publishes, a day's tours."""
+"""`flask tours plan|publish --date YYYY-MM-DD [--sub-region SLUG]`: plans and stores, or publishes, a day's tours.
+
+`tours plan … --json` prints the stored plan of the day as one JSON document.
+"""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import click
@@ -10,6 +14,7 @@ from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
+from marketplace.delivery.day_plan import get_day_plan, list_day_sub_regions
 from marketplace.delivery.models import Tour, TourStatus
 from marketplace.delivery.services import (
     create_plan_run,
@@ -54,7 +59,9 @@ def _sub_region(slug: str | None) -> SubRegion | None:
 @click.option("--sub-region", "slug", default=None, help="Only this sub-region (its slug).")
 @click.option("--seconds", type=float, default=5.0, show_default=True, callback=_seconds,
               help="Solver time limit per problem, in seconds (> 0).")
-def plan_command(day: date, slug: str | None, seconds: float) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the stored plan of the day as one JSON document (the summary goes to stderr).")
+def plan_command(day: date, slug: str | None, seconds: float, as_json: bool) -> None:
     """Plan and store the tours of a delivery day; published tours stay as they are."""
     sub_region = _sub_region(slug)
     now = utcnow()
@@ -69,22 +76,32 @@ def plan_command(day: date, slug: str | None, seconds: float) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
+    _echo_summary(day, summary, run, err=as_json)
+    if as_json:
+        sub_regions = [sub_region] if sub_region is not None else list_day_sub_regions(day)
+        click.echo(json.dumps(get_day_plan(day, sub_regions), ensure_ascii=False))
+
+
+def _echo_summary(day: date, summary: dict, run, *, err: bool) -> None:
+    def echo(text: str) -> None:
+        click.echo(text, err=err)
+
     if not [k for k in summary if k != "grouping"]:
-        click.echo(f"{day}: no confirmed orders to plan")
+        echo(f"{day}: no confirmed orders to plan")
         return
     for key, figures in summary.items():
         if key == "grouping":
             continue
-        click.echo(f"{figures['name']}: {figures['tours']} tours (+{figures['collection_tours']} collection), "
-                   f"{figures['km']:.1f} km, "
-                   f"{figures['hours']:.1f} h, {figures['unserved']} unserved")
+        echo(f"{figures['name']}: {figures['tours']} tours (+{figures['collection_tours']} collection), "
+             f"{figures['km']:.1f} km, "
+             f"{figures['hours']:.1f} h, {figures['unserved']} unserved")
         for entry in run.unserved:
             if str(entry["sub_region_id"]) == key:
                 orders = f" (orders {', '.join(entry['orders'])})" if entry["orders"] else ""
-                click.echo(f"  unserved {entry['label']}: {entry['reason']}{orders}")
+                echo(f"  unserved {entry['label']}: {entry['reason']}{orders}")
     if run.grouping_km is not None:
-        click.echo(f"grouping cost: {run.grouping_km:+.1f} km, {run.grouping_hours:+.1f} h "
-                   f"({run.km_with_borders:.1f} km with borders, {run.km_without_borders:.1f} km without)")
+        echo(f"grouping cost: {run.grouping_km:+.1f} km, {run.grouping_hours:+.1f} h "
+             f"({run.km_with_borders:.1f} km with borders, {run.km_without_borders:.1f} km without)")
 
 
 @tours_cli.command("publish")

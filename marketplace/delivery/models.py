@@ -265,6 +265,9 @@ class TourStop(_Loads, db.Model):
     lon: Mapped[float]
     planned_arrival: Mapped[datetime] = mapped_column(UTCDateTime)
     planned_departure: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The time window the planner had to meet here (a sales point's opening, a door's window).
+    window_opens: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_closes: Mapped[datetime | None] = mapped_column(UTCDateTime)
     leg_distance_m: Mapped[int] = mapped_column(default=0)
     # What is unloaded (drop) or loaded (pickup) here, in crates per class.
     load_ambient: Mapped[int] = mapped_column(default=0)
@@ -298,6 +301,7 @@ class TourStop(_Loads, db.Model):
         CheckConstraint("(kind = 'pickup') = (producer_id IS NOT NULL)", name="pickup_has_producer"),
         CheckConstraint("kind = 'drop' OR pickup_place_id IS NULL", name="pickup_place_only_drop"),
         CheckConstraint("(state = 'problem') = (problem IS NOT NULL)", name="problem_has_kind"),
+        CheckConstraint("(window_opens IS NULL) = (window_closes IS NULL)", name="window_both_or_none"),
     )
 
     @property

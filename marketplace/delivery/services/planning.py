@@ -338,13 +338,16 @@ def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, da
     for n, planned in enumerate(route.stops, start=1):
         source = group.sources[planned.stop_id]
         problem = group.distribution if kind == TourKind.DISTRIBUTION else group.collection
-        demand = next(s.demand for s in problem.stops if s.id == planned.stop_id)
+        wanted = next(s for s in problem.stops if s.id == planned.stop_id)
+        demand, window = wanted.demand, wanted.time_window
         stop = TourStop(
             sequence=n, kind=source.kind, pickup_place_id=source.pickup_place_id, producer_id=source.producer_id,
             label=source.label, address=source.address, lat=source.lat, lon=source.lon,
             planned_arrival=_at(day, planned.arrival), planned_departure=_at(day, planned.departure),
             leg_distance_m=round(planned.leg_distance), load_ambient=demand.ambient,
             load_chilled=demand.chilled, load_frozen=demand.frozen,
+            window_opens=_at(day, window[0]) if window else None,
+            window_closes=_at(day, window[1]) if window else None,
         )
         if kind == TourKind.DISTRIBUTION:
             for order_id, crates in source.orders.items():
