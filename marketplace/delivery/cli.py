@@ -12,11 +12,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from marketplace.accounts.services import get_user_by_email
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
 from marketplace.delivery.day_plan import get_day_plan, list_day_sub_regions
-from marketplace.delivery.models import Tour, TourStatus
+from marketplace.delivery.models import Tour, TourStatus, Vehicle
 from marketplace.delivery.services import (
+    assign_tour,
     create_plan_run,
     finish_plan_run,
     plan_day,
@@ -26,7 +28,7 @@ from marketplace.delivery.services import (
 from marketplace.extensions import db
 from marketplace.regions.models import SubRegion
 
-tours_cli = AppGroup("tours", help="Delivery tours: plan and publish a delivery day per sub-region.")
+tours_cli = AppGroup("tours", help="Delivery tours: plan, publish and assign a delivery day per sub-region.")
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str) -> date:
@@ -131,3 +133,29 @@ def publish_command(day: date, slug: str | None) -> None:
     db.session.commit()
     for name, count in published.items():
         click.echo(f"{name}: published {count} tours of {day}")
+
+
+@tours_cli.command("assign")
+@click.option("--tour", "tour_id", type=int, required=True, help="Tour id (any trip of the vehicle that day).")
+@click.option("--driver", "email", required=True, help="The driver's e-mail address.")
+@click.option("--vehicle", "vehicle_id", type=int, default=None, help="Swap to this vehicle (its id).")
+def assign_command(tour_id: int, email: str, vehicle_id: int | None) -> None:
+    """Assign a driver (and optionally another vehicle) to a tour, as the coordinator's form does."""
+    tour = db.session.get(Tour, tour_id)
+    if tour is None:
+        raise click.ClickException(f"no tour {tour_id}")
+    driver = get_user_by_email(email)
+    if driver is None:
+        raise click.ClickException(f"no user with the e-mail address {email!r}")
+    vehicle = None
+    if vehicle_id is not None:
+        vehicle = db.session.get(Vehicle, vehicle_id)
+        if vehicle is None:
+            raise click.ClickException(f"no vehicle {vehicle_id}")
+    try:
+        trips = assign_tour(tour, driver=driver, vehicle=vehicle)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.code}: {error}") from None
+    db.session.commit()
+    click.echo(f"tour {tour.id} ({len(trips)} trips, {tour.vehicle.name}, {tour.delivery_date}): {driver.email}")

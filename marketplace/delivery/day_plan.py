@@ -80,7 +80,7 @@ def _sub_region_plan(day: date, sub_region: SubRegion) -> dict:
         tours.append({
             "id": trips[0].id,
             "vehicle": {"id": vehicle.id, "name": vehicle.name, "capacity": vehicle.capacities},
-            "driver_id": None,
+            "driver_id": trips[0].driver_id,
             "trips": [_trip(t, lookup) for t in trips],
             "km": round(sum(t.distance_m for t in trips) / 1000, 3),
             "hours": round(sum(t.duration_s for t in trips) / 3600, 3),

@@ -97,3 +97,17 @@ class ProblemForm(FlaskForm):
     problem = SelectField(_l("Was ist passiert?"), choices=PROBLEM_CHOICES,
                           validators=[DataRequired(_l("Bitte auswählen."))])
     note = TextAreaField(_l("Notiz (freiwillig)"), validators=[Optional(), Length(max=500)])
+
+
+class AssignForm(FlaskForm):
+    """Driver and vehicle of one tour; the choices are the sub-region's drivers and active vehicles."""
+
+    driver_id = SelectField(_l("Fahrer"), coerce=int, validators=[InputRequired(_l("Bitte einen Fahrer wählen."))])
+    vehicle_id = SelectField(_l("Fahrzeug"), coerce=int,
+                             validators=[InputRequired(_l("Bitte ein Fahrzeug wählen."))])
+
+    def fill(self, drivers, vehicles) -> AssignForm:
+        self.driver_id.choices = [SelectChoice(0, _l("– noch niemand –"))] + [
+            SelectChoice(d.id, d.name or d.email) for d in drivers]
+        self.vehicle_id.choices = [SelectChoice(v.id, v.name) for v in vehicles]
+        return self

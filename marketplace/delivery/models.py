@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.catalog.models import Producer
 from marketplace.core.clock import utcnow
 from marketplace.core.types import UTCDateTime, str_enum
@@ -198,9 +199,12 @@ class Tour(_Loads, db.Model):
     plan_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_runs.id", ondelete="SET NULL"), index=True
     )
+    # Who drives it; None until the coordinator (or publishing, in a one-driver sub-region) assigns one.
+    driver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     sub_region: Mapped[SubRegion] = relationship()
     vehicle: Mapped[Vehicle] = relationship()
+    driver: Mapped[User | None] = relationship()
     plan_run: Mapped[PlanRun | None] = relationship()
     stops: Mapped[list[TourStop]] = relationship(
         back_populates="tour", cascade="all, delete-orphan", order_by="TourStop.sequence"

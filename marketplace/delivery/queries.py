@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.queries import list_single_driver_sub_regions
 from marketplace.delivery.models import (
     PlanRun,
     PlanRunStatus,
@@ -37,14 +39,16 @@ def list_door_windows(sub_region_id: int) -> list[DoorWindow]:
         select(DoorWindow).where(DoorWindow.sub_region_id == sub_region_id).order_by(DoorWindow.starts)))
 
 
+def _with_stops(query):
+    return query.options(
+        selectinload(Tour.vehicle), selectinload(Tour.driver),
+        selectinload(Tour.stops).selectinload(TourStop.orders).selectinload(TourStopOrder.order),
+        selectinload(Tour.stops).selectinload(TourStop.pickup_place))
+
+
 def list_tours(day: date, sub_region_id: int, *, published_only: bool = False) -> list[Tour]:
-    query = (
-        select(Tour).where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id)
-        .options(selectinload(Tour.vehicle),
-                 selectinload(Tour.stops).selectinload(TourStop.orders).selectinload(TourStopOrder.order),
-                 selectinload(Tour.stops).selectinload(TourStop.pickup_place))
-        .order_by(Tour.kind.desc(), Tour.id)
-    )
+    query = _with_stops(select(Tour).where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id)
+                        ).order_by(Tour.kind.desc(), Tour.id)
     if published_only:
         query = query.where(Tour.status == TourStatus.PUBLISHED)
     return list(db.session.scalars(query))
@@ -81,18 +85,28 @@ def list_problem_stops(day: date, sub_region_id: int) -> list[TourStop]:
         .order_by(TourStop.problem_at)))
 
 
-def list_driver_tours(sub_region_id: int, today: date) -> list[Tour]:
-    """Published distribution and collection tours of the driver's sub-region, today or the next
-    day with tours; without one, the last earlier day whose tours still have stops to do."""
+def list_driver_tours(driver: User, today: date) -> list[Tour]:
+    """The driver's published tours, today or on the next day they have any; without one, the
+    last earlier day whose tours of theirs still have stops to do.
+
+    Their own, and the unassigned ones of a sub-region where they are the only driver
+    (`accounts.permissions.can_drive` says the same for one tour).
+    """
+    alone = list_single_driver_sub_regions(driver.scopes(Role.DRIVER))
+    theirs = (Tour.status == TourStatus.PUBLISHED) & (
+        (Tour.driver_id == driver.id) | (Tour.driver_id.is_(None) & Tour.sub_region_id.in_(alone)))
     next_day = db.session.scalar(
-        select(Tour.delivery_date).where(Tour.sub_region_id == sub_region_id, Tour.delivery_date >= today,
-                                         Tour.status == TourStatus.PUBLISHED)
-        .order_by(Tour.delivery_date).limit(1))
+        select(Tour.delivery_date).where(theirs, Tour.delivery_date >= today).order_by(Tour.delivery_date).limit(1))
     if next_day is None:
-        next_day = get_unfinished_day(sub_region_id, before=today)
+        next_day = db.session.scalar(
+            select(Tour.delivery_date).join(Tour.stops)
+            .where(theirs, Tour.delivery_date < today, TourStop.kind != StopKind.DEPOT,
+                   TourStop.state != StopState.DONE)
+            .order_by(Tour.delivery_date.desc()).limit(1))
     if next_day is None:
         return []
-    return list_tours(next_day, sub_region_id, published_only=True)
+    return list(db.session.scalars(_with_stops(select(Tour).where(theirs, Tour.delivery_date == next_day))
+                                   .order_by(Tour.starts_at, Tour.id)))
 
 
 def get_unfinished_day(sub_region_id: int, *, before: date) -> date | None:

@@ -19,11 +19,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
 from marketplace.accounts.permissions import can_coordinate, can_drive, can_see_tour, role_required
+from marketplace.accounts.queries import list_sub_region_drivers
 from marketplace.core.clock import local_today, utcnow
 from marketplace.delivery import queries, services
 from marketplace.delivery.forms import (
+    AssignForm,
     DoorWindowForm,
     EmptyForm,
     PlanForm,
@@ -146,8 +148,13 @@ def day(slug: str, day: str):
             Order.status.in_(services.PLANNABLE)).group_by(Order.delivery_date)).all())
     impact = queries.get_impact(tours, town_names=config.get("DELIVERY_SUPERMARKET_TOWNS"),
                                 co2_g_per_km=float(config.get("DELIVERY_CO2_G_PER_KM", 170)))
+    drivers = list_sub_region_drivers(sub_region.id)
+    vehicles = [v for v in queries.list_vehicles(sub_region.id) if v.is_active]
+    assign_forms = {t.id: AssignForm(formdata=None, prefix=f"t{t.id}", driver_id=t.driver_id or 0,
+                                     vehicle_id=t.vehicle_id).fill(drivers, vehicles) for t in tours}
     return render_template(
         "delivery/day.html", sub_region=sub_region, day=the_day, tours=tours, run=run, finished=finished,
+        assign_forms=assign_forms,
         unserved=unserved, svg=svg, days=days, counts=counts, impact=impact, colour_of=colour_of,
         problems=queries.list_problem_stops(the_day, sub_region.id), plan_form=PlanForm(), form=EmptyForm(),
         co2_g_per_km=config.get("DELIVERY_CO2_G_PER_KM", 170),
@@ -191,6 +198,26 @@ def publish(slug: str, day: str):
     db.session.commit()
     flash(_("%(n)s Touren veröffentlicht. Die Fahrer sehen sie jetzt.", n=count), "success")
     return redirect(url_for("delivery.day", slug=slug, day=day))
+
+
+@bp.post("/<slug>/tours/<int:tour_id>/assign")
+@role_required(Role.COORDINATOR)
+def assign(slug: str, tour_id: int):
+    sub_region = _coordinated(slug)
+    tour = db.get_or_404(Tour, tour_id)
+    if tour.sub_region_id != sub_region.id:
+        abort(404)
+    form = AssignForm(prefix=f"t{tour.id}").fill(list_sub_region_drivers(sub_region.id),
+                                                 [v for v in queries.list_vehicles(sub_region.id) if v.is_active])
+    back = redirect(url_for("delivery.day", slug=slug, day=tour.delivery_date.isoformat()))
+    if not form.validate_on_submit():
+        flash(_("Bitte Fahrer und Fahrzeug aus der Liste wählen."), "error")
+        return back
+    driver = db.session.get(User, form.driver_id.data) if form.driver_id.data else None
+    services.assign_tour(tour, driver=driver, vehicle=db.session.get(Vehicle, form.vehicle_id.data))
+    db.session.commit()
+    flash(_("Fahrer und Fahrzeug der Tour sind gespeichert."), "success")
+    return back
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
@@ -293,8 +320,7 @@ def sheet(tour_id: int):
 @bp.get("/driver")
 @role_required(Role.DRIVER)
 def driver():
-    tours = [t for sid in current_user.scopes(Role.DRIVER)
-             for t in queries.list_driver_tours(sid, local_today(utcnow()))]
+    tours = queries.list_driver_tours(current_user, local_today(utcnow()))
     if len(tours) == 1:
         return redirect(url_for("delivery.driver_tour", tour_id=tours[0].id))
     return render_template("delivery/driver_index.html", tours=tours)

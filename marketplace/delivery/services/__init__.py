@@ -1,4 +1,9 @@
 """Delivery changes: a sub-region's settings and vehicles, planning a day into tours, publishing, driving."""
+from marketplace.delivery.services.assigning import (  # noqa: F401
+    assign_only_driver,
+    assign_tour,
+    list_vehicle_trips,
+)
 from marketplace.delivery.services.driving import (  # noqa: F401
     confirm_stop_delivered,
     on_stop_delivered,
@@ -8,6 +13,7 @@ from marketplace.delivery.services.driving import (  # noqa: F401
 from marketplace.delivery.services.errors import (  # noqa: F401
     HubOutsideSubRegion,
     InvalidSetting,
+    NotADriverHere,
     NotAStop,
     NothingToPublish,
     PlanRunBusy,
@@ -15,7 +21,10 @@ from marketplace.delivery.services.errors import (  # noqa: F401
     ShiftEndsBeforeStart,
     StopAlreadyDone,
     TourNotPublished,
+    VehicleBusy,
     VehicleNameTaken,
+    VehicleNotHere,
+    VehicleTooSmall,
     WindowTaken,
 )
 from marketplace.delivery.services.planning import (  # noqa: F401

@@ -14,6 +14,7 @@ from marketplace.delivery.models import (
     TourStatus,
     TourStop,
 )
+from marketplace.delivery.services.assigning import assign_only_driver
 from marketplace.delivery.services.errors import NotAStop, NothingToPublish, StopAlreadyDone, TourNotPublished
 from marketplace.extensions import db
 from marketplace.orders.models import OrderStatus
@@ -22,7 +23,10 @@ from marketplace.regions.models import SubRegion
 
 
 def publish_tours(*, day: date, sub_region: SubRegion, now: datetime) -> int:
-    """Publish the planned tours of the day; drivers see them from now on."""
+    """Publish the planned tours of the day; their drivers see them from now on.
+
+    In a sub-region with exactly one driver, every tour nobody is assigned to goes to that driver.
+    """
     tours = db.session.scalars(select(Tour).where(
         Tour.delivery_date == day, Tour.sub_region_id == sub_region.id, Tour.status == TourStatus.PLANNED)).all()
     if not tours:
@@ -30,6 +34,7 @@ def publish_tours(*, day: date, sub_region: SubRegion, now: datetime) -> int:
     for tour in tours:
         tour.status, tour.published_at = TourStatus.PUBLISHED, now
     db.session.flush()
+    assign_only_driver(tours, sub_region.id)
     return len(tours)
 
 

@@ -54,8 +54,26 @@ class PlanRunBusy(Conflict):
     message = N_("Für diesen Tag läuft schon eine Planung.")
 
 
-
-
 class PlanRunStateWrong(Conflict):
     code = "plan_run_state"
     message = N_("Der Planungslauf ist nicht in dem Zustand, den dieser Schritt verlangt.")
+
+
+class NotADriverHere(InvalidInput):
+    code = "not_a_driver_here"
+    message = N_("Diese Person fährt nicht in der Teilregion der Tour.")
+
+
+class VehicleNotHere(InvalidInput):
+    code = "vehicle_not_here"
+    message = N_("Das Fahrzeug gehört nicht zur Teilregion der Tour oder ist außer Dienst.")
+
+
+class VehicleBusy(Conflict):
+    code = "vehicle_busy"
+    message = N_("Das Fahrzeug fährt an diesem Tag schon eine andere Tour.")
+
+
+class VehicleTooSmall(InvalidInput):
+    code = "vehicle_too_small"
+    message = N_("Die Ladung der Tour passt nicht in dieses Fahrzeug.")

@@ -265,6 +265,10 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
     summary: dict = {}
     unserved: list[dict] = []
     for sid in data.planned_ids:
+        replaced = select(Tour.vehicle_id, Tour.driver_id).where(
+            Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.status == TourStatus.PLANNED)
+        # A vehicle keeps the driver the coordinator gave its planned tours.
+        drivers = {v: d for v, d in db.session.execute(replaced) if d is not None}
         db.session.execute(delete(Tour).where(
             Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.status == TourStatus.PLANNED))
         group = data.groups[sid]
@@ -276,6 +280,7 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
                 continue
             for route in result.routes:
                 tours.append(_store_route(group, kind, route, data.day, now, run))
+                tours[-1].driver_id = drivers.get(tours[-1].vehicle_id)
             for missing in result.unserved:
                 unserved.append(_unserved_entry(group, missing))
         for missing in group.refused:
