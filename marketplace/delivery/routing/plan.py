@@ -36,12 +36,14 @@ def with_matrices(problem: Problem, osrm_url: str | None = None, day: object = N
 
 
 def plan_tours(problem_by_subregion: Mapping[str, Problem], seconds: float, *, osrm_url: str | None = None,
-               day: object = None, seeds: list[int] | None = None, workers: int | None = None) -> dict[str, Result]:
-    """Tours per sub-region, each planned within `seconds`."""
+               day: object = None, seeds: list[int] | None = None, workers: int | None = None,
+               repeatable: bool = False) -> dict[str, Result]:
+    """Tours per sub-region, each planned within `seconds` (`repeatable`: see `solver.solve`)."""
     if seconds is None or not seconds > 0:
         raise ValueError(f"the time limit must be a positive number of seconds, got {seconds!r}")
     return {
-        key: solve(with_matrices(problem, osrm_url, day), seconds, seeds=seeds, workers=workers)
+        key: solve(with_matrices(problem, osrm_url, day), seconds, seeds=seeds, workers=workers,
+                   repeatable=repeatable)
         for key, problem in problem_by_subregion.items()
     }
 
@@ -74,10 +76,12 @@ def merge_problems(problem_by_subregion: Mapping[str, Problem], single_hub: bool
 
 def plan_without_borders(problem_by_subregion: Mapping[str, Problem], seconds: float, *,
                          single_hub: bool = False, osrm_url: str | None = None, day: object = None,
-                         seeds: list[int] | None = None, workers: int | None = None) -> Result:
+                         seeds: list[int] | None = None, workers: int | None = None,
+                         repeatable: bool = False) -> Result:
     """The same day planned as one problem, ignoring sub-region borders."""
     merged = merge_problems(problem_by_subregion, single_hub=single_hub)
-    return plan_tours({"all": merged}, seconds, osrm_url=osrm_url, day=day, seeds=seeds, workers=workers)["all"]
+    return plan_tours({"all": merged}, seconds, osrm_url=osrm_url, day=day, seeds=seeds, workers=workers,
+                      repeatable=repeatable)["all"]
 
 
 def grouping_cost(with_borders: Mapping[str, Result], without_borders: Result) -> GroupingCost:

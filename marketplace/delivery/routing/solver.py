@@ -60,12 +60,16 @@ class _Prepared:
 
 
 def solve(problem: Problem, seconds: float, seeds: list[int] | None = None, workers: int | None = None,
-          settings: SearchSettings | None = None) -> Result:
+          settings: SearchSettings | None = None, repeatable: bool = False) -> Result:
     """Plan tours for `problem` within about `seconds` of wall time.
 
     Runs one cooperating search worker per seed on `workers` processes (default: all cores,
     the calling process being one of them); they share their best solutions and the best is
     kept. Stops that cannot be served are in `Result.unserved` with a reason.
+
+    `repeatable`: one worker with the first seed (default 1) stops after an iteration budget
+    derived from `seconds` (`iteration_budget`) instead of by the clock, so that the same
+    problem gives the same tours however loaded the machine is.
     """
     if seconds is None or not seconds > 0:
         raise ValueError(f"the time limit must be a positive number of seconds, got {seconds!r}")
@@ -75,7 +79,9 @@ def solve(problem: Problem, seconds: float, seeds: list[int] | None = None, work
         return build_result(problem, prepared.matrices, prepared.node_index, [], [], prepared.unserved,
                             time.perf_counter() - started)
     data = _problem_data(prepared)
-    if seeds is None:
+    if repeatable:
+        seeds, workers = [(seeds or [1])[0]], 1
+    elif seeds is None:
         workers = workers or max(1, min(os.cpu_count() or 1, 8))
         seeds = list(range(1, workers + 1))
     else:
@@ -88,7 +94,11 @@ def solve(problem: Problem, seconds: float, seeds: list[int] | None = None, work
         # stop out, or the search settles on overloaded tours that keep every stop.
         settings = replace(settings, max_penalty=max(settings.max_penalty, 2.0 * prize))
     budget = seconds - (time.perf_counter() - started)
-    best = _search(data, max(budget, 0.05), seeds, workers, settings)
+    if repeatable:
+        best = _work(data, math.inf, seeds[0], settings, None,
+                     max_iterations=iteration_budget(seconds, data.num_clients))[1]
+    else:
+        best = _search(data, max(budget, 0.05), seeds, workers, settings)
     routes = []
     served: set[int] = set()
     if best is not None and best.is_feasible():
@@ -241,6 +251,22 @@ class SearchSettings:
 
 SETTINGS = SearchSettings()
 
+# Iterations per CPU second of one worker on the reference machine (the development machine),
+# for a problem of REFERENCE_CLIENTS stops; with n stops an iteration costs about
+# (n / REFERENCE_CLIENTS) ** ITERATION_COST_EXPONENT times as much (measured at 10 to 250
+# stops, README.md, "Repeatable plans"). Below 10 stops the search is faster still; the
+# budget stays at the 10-stop figure.
+REFERENCE_ITERATIONS_PER_SECOND = 540
+REFERENCE_CLIENTS = 50
+ITERATION_COST_EXPONENT = 0.6
+MIN_ITERATIONS = 200
+
+
+def iteration_budget(seconds: float, clients: int) -> int:
+    """How many search iterations stand for `seconds` on the reference machine for `clients` stops."""
+    per_second = REFERENCE_ITERATIONS_PER_SECOND * (REFERENCE_CLIENTS / max(clients, 10)) ** ITERATION_COST_EXPONENT
+    return max(MIN_ITERATIONS, round(seconds * per_second))
+
 # The clock the workers stop by. Wall time in production; the tuning scripts swap in CPU time
 # so that measurements on a busy machine stay comparable.
 _clock = time.monotonic
@@ -331,15 +357,18 @@ def _child(data, deadline: float, seed: int, settings: SearchSettings, peers: _P
 
 
 def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchSettings,
-          peers: _Peers | None) -> tuple[float, Solution | None]:
+          peers: _Peers | None, max_iterations: int | None = None) -> tuple[float, Solution | None]:
     """One worker: PyVRP's late-acceptance ILS, with restarts from the shared best.
 
     After a few iterations it estimates how many it will make before the deadline and sizes
     the penalty updates and the late-acceptance history to that (see SearchSettings): PyVRP's
     fixed 500 solutions between penalty updates leave the penalties far above the distances for
     a whole short run, so the search never crosses infeasible space and stalls.
+
+    With `max_iterations` it stops after that many iterations, not at the deadline, and sizes
+    from the budget instead of a measured speed: nothing depends on the clock.
     """
-    end = _clock() + (deadline - time.monotonic())
+    end = _clock() + (deadline - time.monotonic()) if max_iterations is None else math.inf
     params = settings.solve_params()
     rng = RandomNumberGenerator(seed=seed)
     ls = LocalSearch(data, rng, compute_neighbours(data, params.neighbourhood),
@@ -364,11 +393,14 @@ def _work(data: pyvrp.ProblemData, deadline: float, seed: int, settings: SearchS
     stale = 0
     iterations = 0
     started = _clock()
-    while _clock() < end:
+    while (_clock() < end) if max_iterations is None else (iterations < max_iterations):
         iterations += 1
         if iterations == _CALIBRATION_ITERATIONS:
-            now = _clock()
-            expected = iterations / max(now - started, 1e-6) * max(end - now, 0.0)
+            if max_iterations is None:
+                now = _clock()
+                expected = iterations / max(now - started, 1e-6) * max(end - now, 0.0)
+            else:
+                expected = max_iterations - iterations
             if settings.penalty_updates:
                 between = min(max(round(expected / settings.penalty_updates), 5), 2000)
                 pm = PenaltyManager(pm.penalties(), replace(params.penalty, solutions_between_updates=between))

@@ -226,13 +226,18 @@ class DaySolution:
 
 
 def solve_day(data: DayInput, *, seconds: float, osrm_url: str | None = None, progress: Progress | None = None,
-              workers: int | None = None) -> DaySolution:
-    """Solve every problem of the day (pure computation, no database)."""
+              workers: int | None = None, repeatable: bool = True) -> DaySolution:
+    """Solve every problem of the day (pure computation, no database).
+
+    `repeatable` (the default for stored plans): each problem gets an iteration budget worth
+    `seconds` on the reference machine and one seeded worker, so the same day with the same
+    settings gives the same tours; otherwise `workers` cooperating workers stop by the clock.
+    """
     if seconds is None or not seconds > 0:
         raise InvalidSetting()
     report = progress or (lambda pct, msg: None)
-    seeds = [1] if workers == 1 else None
-    options = {"osrm_url": osrm_url, "day": data.day, "seeds": seeds, "workers": workers}
+    seeds = [1] if workers == 1 or repeatable else None
+    options = {"osrm_url": osrm_url, "day": data.day, "seeds": seeds, "workers": workers, "repeatable": repeatable}
     tasks = [(sid, "distribution") for sid, g in data.groups.items() if g.distribution is not None]
     tasks += [(sid, "collection") for sid in data.planned_ids
               if data.groups[sid].collection is not None and data.groups[sid].collection.stops]
@@ -367,10 +372,11 @@ def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, da
 
 def plan_day(*, day: date, sub_region: SubRegion | None = None, seconds: float, now: datetime,
              osrm_url: str | None = None, run: PlanRun | None = None, progress: Progress | None = None,
-             workers: int | None = None) -> dict:
+             workers: int | None = None, repeatable: bool = True) -> dict:
     """Plan and store the tours of `day` for `sub_region` (None: every sub-region with orders that day).
 
-    Published tours stay; their orders and vehicles are left out. Returns a summary per
+    Published tours stay; their orders and vehicles are left out. Repeatable by default (see
+    `solve_day`): planning the same day twice gives the same tours. Returns a summary per
     sub-region; unserved stops with their reasons go onto `run` when one is given. Flushes,
     the caller commits. `progress` may commit (the solving phase holds no database state).
     """
@@ -384,7 +390,8 @@ def plan_day(*, day: date, sub_region: SubRegion | None = None, seconds: float, 
             Order.delivery_date == day, Order.status.in_(PLANNABLE)))))
     report(5, "reading orders")
     data = prepare_day(day, ids)
-    solution = solve_day(data, seconds=seconds, osrm_url=osrm_url, progress=report, workers=workers)
+    solution = solve_day(data, seconds=seconds, osrm_url=osrm_url, progress=report, workers=workers,
+                         repeatable=repeatable)
     report(95, "storing tours")
     return store_day(data, solution, now=now, run=run)
 
