@@ -24,7 +24,7 @@ from marketplace.delivery.models import (
 from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic_metres
 from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
-from marketplace.orders.models import Order
+from marketplace.orders.models import Order, OrderLine, ProducerOrder
 from marketplace.regions.models import DoorWindow, Place
 
 
@@ -117,6 +117,54 @@ def get_unfinished_day(sub_region_id: int, *, before: date) -> date | None:
                Tour.status == TourStatus.PUBLISHED, TourStop.kind != StopKind.DEPOT,
                TourStop.state != StopState.DONE)
         .order_by(Tour.delivery_date.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class LoadingOrder:
+    number: str
+    resident: str
+    loads: dict[str, int]
+    goods: list[tuple[str, list[tuple[str, int, str]]]]  # (producer, [(product, quantity, temperature)])
+
+
+@dataclass(frozen=True)
+class LoadingStop:
+    sequence: int
+    label: str
+    kind: str  # station, sales_point, door
+    orders: list[LoadingOrder]
+
+
+def get_loading_list(tour: Tour) -> tuple[list[LoadingStop], list[tuple[str, list[tuple[str, int, str]]]]]:
+    """What goes into the van at the hub: the drop stops last to first, each order's crates and goods.
+
+    The second part is the producers' goods the van must hold in all, to tick off against what
+    reached the hub.
+    """
+    stops = [s for s in tour.stops if s.kind == StopKind.DROP]
+    order_ids = [link.order_id for s in stops for link in s.orders]
+    orders = {o.id: o for o in db.session.scalars(
+        select(Order).where(Order.id.in_(order_ids)).options(
+            selectinload(Order.lines).selectinload(OrderLine.producer_order).selectinload(ProducerOrder.producer),
+            selectinload(Order.resident)))} if order_ids else {}
+    totals: dict[str, dict[tuple[str, str], int]] = {}
+    result = []
+    for stop in sorted(stops, key=lambda s: s.sequence, reverse=True):
+        loading = []
+        for link in stop.orders:
+            order = orders[link.order_id]
+            goods: dict[str, list[tuple[str, int, str]]] = {}
+            for line in sorted(order.lines, key=lambda x: (x.producer_order.producer.name, x.product_name)):
+                producer = line.producer_order.producer.name
+                goods.setdefault(producer, []).append((line.product_name, line.quantity, line.temperature.value))
+                key = (line.product_name, line.temperature.value)
+                totals.setdefault(producer, {})[key] = totals.get(producer, {}).get(key, 0) + line.quantity
+            loading.append(LoadingOrder(order.number, order.resident.name, link.loads, list(goods.items())))
+        kind = stop.pickup_place.kind.value if stop.pickup_place is not None else "door"
+        result.append(LoadingStop(stop.sequence, stop.label, kind, loading))
+    summary = [(producer, [(name, qty, temp) for (name, temp), qty in sorted(items.items())])
+               for producer, items in sorted(totals.items())]
+    return result, summary
 
 
 def get_current_stop(tour: Tour) -> TourStop | None:

@@ -85,6 +85,14 @@ def _driven_stop(stop_id: int) -> TourStop:
     return stop
 
 
+def _visible_tour(tour_id: int) -> Tour:
+    """The sub-region's coordinators and the tour's driver see it; anyone else gets a 404."""
+    tour = db.get_or_404(Tour, tour_id)
+    if not can_see_tour(current_user, tour):
+        abort(404)
+    return tour
+
+
 def _parse_day(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -311,10 +319,16 @@ def remove_window(slug: str, window_id: int):
 @bp.get("/tours/<int:tour_id>/sheet")
 @login_required
 def sheet(tour_id: int):
-    tour = db.get_or_404(Tour, tour_id)
-    if not can_see_tour(current_user, tour):
-        abort(404)
+    tour = _visible_tour(tour_id)
     return render_template("delivery/sheet.html", tour=tour)
+
+
+@bp.get("/tours/<int:tour_id>/loading")
+@login_required
+def loading_list(tour_id: int):
+    tour = _visible_tour(tour_id)
+    stops, goods = queries.get_loading_list(tour)
+    return render_template("delivery/loading.html", tour=tour, stops=stops, goods=goods)
 
 
 @bp.get("/driver")
