@@ -201,6 +201,9 @@ class Tour(_Loads, db.Model):
     )
     # Who drives it; None until the coordinator (or publishing, in a one-driver sub-region) assigns one.
     driver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # When the driver left the hub and came back (the driver's buttons, `start_tour` / `end_tour`).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sub_region: Mapped[SubRegion] = relationship()
     vehicle: Mapped[Vehicle] = relationship()
@@ -221,11 +224,17 @@ class Tour(_Loads, db.Model):
         CheckConstraint(
             "(status = 'published') = (published_at IS NOT NULL)", name="published_has_time"
         ),
+        CheckConstraint("started_at IS NOT NULL OR ended_at IS NULL", name="ended_after_started"),
+        CheckConstraint("started_at IS NULL OR status = 'published'", name="started_when_published"),
     )
 
     @property
     def is_published(self) -> bool:
         return self.status == TourStatus.PUBLISHED
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.started_at is not None and self.ended_at is None
 
     @property
     def km(self) -> float:

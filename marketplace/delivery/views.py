@@ -350,6 +350,29 @@ def driver_tour(tour_id: int):
                            form=EmptyForm(), problem_form=ProblemForm())
 
 
+def _driven_tour(tour_id: int) -> Tour:
+    tour = db.get_or_404(Tour, tour_id)
+    if not can_drive(current_user, tour) or not EmptyForm().validate_on_submit():
+        abort(404)
+    return tour
+
+
+@bp.post("/driver/tours/<int:tour_id>/<any(start, end):step>")
+@role_required(Role.DRIVER)
+def tour_step(tour_id: int, step: str):
+    """The driver starts the tour at the hub, or ends it back there."""
+    tour = _driven_tour(tour_id)
+    if step == "start":
+        services.start_tour(tour, now=utcnow(), actor=current_user)
+        message = _("Die Tour ist gestartet; die Kundinnen und Kunden wissen Bescheid.")
+    else:
+        services.end_tour(tour, now=utcnow())
+        message = _("Die Tour ist beendet.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("delivery.driver_tour", tour_id=tour.id))
+
+
 @bp.post("/driver/stops/<int:stop_id>/delivered")
 @role_required(Role.DRIVER)
 def stop_delivered(stop_id: int):

@@ -20,7 +20,10 @@ from marketplace.delivery.services.errors import (  # noqa: F401
     PlanRunStateWrong,
     ShiftEndsBeforeStart,
     StopAlreadyDone,
+    TourAlreadyEnded,
+    TourAlreadyStarted,
     TourNotPublished,
+    TourNotStarted,
     VehicleBusy,
     VehicleNameTaken,
     VehicleNotHere,
@@ -57,3 +60,4 @@ from marketplace.delivery.services.settings import (  # noqa: F401
     set_vehicle_active,
     update_schedule,
 )
+from marketplace.delivery.services.touring import ON_THE_WAY, end_tour, start_tour  # noqa: F401

@@ -77,3 +77,18 @@ class VehicleBusy(Conflict):
 class VehicleTooSmall(InvalidInput):
     code = "vehicle_too_small"
     message = N_("Die Ladung der Tour passt nicht in dieses Fahrzeug.")
+
+
+class TourAlreadyStarted(Conflict):
+    code = "tour_already_started"
+    message = N_("Die Tour ist schon gestartet.")
+
+
+class TourNotStarted(Conflict):
+    code = "tour_not_started"
+    message = N_("Die Tour ist noch nicht gestartet.")
+
+
+class TourAlreadyEnded(Conflict):
+    code = "tour_already_ended"
+    message = N_("Die Tour ist schon beendet.")
