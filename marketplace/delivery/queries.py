@@ -105,8 +105,9 @@ def list_driver_tours(driver: User, today: date) -> list[Tour]:
             .order_by(Tour.delivery_date.desc()).limit(1))
     if next_day is None:
         return []
+    # Distribution first, as on the coordinator's day view.
     return list(db.session.scalars(_with_stops(select(Tour).where(theirs, Tour.delivery_date == next_day))
-                                   .order_by(Tour.starts_at, Tour.id)))
+                                   .order_by(Tour.kind.desc(), Tour.starts_at, Tour.id)))
 
 
 def get_unfinished_day(sub_region_id: int, *, before: date) -> date | None:

@@ -239,20 +239,20 @@ def test_progress_box_polls_while_a_run_is_queued(client, db, planned, now):
 def test_driver_keeps_an_earlier_tour_until_its_stops_are_done(planned, db, now):
     from marketplace.delivery.queries import list_driver_tours
 
-    day, _, _ = planned
+    day, _, driver = planned
     publish_tours(day=DAY, sub_region=day.sub_region, now=now)
     db.session.commit()
-    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+    assert {t.delivery_date for t in list_driver_tours(driver, DAY)} == {DAY}
     # The day after: no tour from then on, so the unfinished one of DAY stays on the phone.
     later = DAY + timedelta(days=1)
-    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, later)} == {DAY}
+    assert {t.delivery_date for t in list_driver_tours(driver, later)} == {DAY}
     for tour in db.session.scalars(select(Tour)):
         for stop in tour.visits:
             stop.state = StopState.DONE
     db.session.commit()
-    assert list_driver_tours(day.sub_region.id, later) == []
+    assert list_driver_tours(driver, later) == []
     # A tour from today on still comes first.
-    assert {t.delivery_date for t in list_driver_tours(day.sub_region.id, DAY)} == {DAY}
+    assert {t.delivery_date for t in list_driver_tours(driver, DAY)} == {DAY}
 
 
 def test_coordinator_starts_at_an_earlier_day_until_its_tours_are_done(planned, client, db, now, app, monkeypatch):
