@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from marketplace.catalog.models import Producer
-from marketplace.core.clock import to_local
+from marketplace.core.clock import local_datetime, to_local
 from marketplace.delivery.models import TEMPERATURES, StopKind, Tour, TourKind, TourStop
 from marketplace.delivery.queries import get_latest_finished_run, list_tours, list_unserved
 from marketplace.delivery.routing.distances import geodesic_metres
@@ -86,9 +86,11 @@ def _sub_region_plan(day: date, sub_region: SubRegion) -> dict:
             "hours": round(sum(t.duration_s for t in trips) / 3600, 3),
         })
     tours.sort(key=lambda t: (t["trips"][0]["start"], t["id"]))
+    schedule = sub_region.schedule
+    dropoff_by = local_datetime(day, schedule.dropoff_by) if schedule and schedule.dropoff_by else None
     return {
         "slug": sub_region.slug,
-        "dropoff_by": None,
+        "dropoff_by": _iso(dropoff_by),
         "dropoff_producers": [],
         "tours": tours,
         "unserved": _unserved(day, sub_region, lookup),

@@ -60,6 +60,7 @@ class ScheduleForm(FlaskForm):
     service_seconds_per_crate = IntegerField(
         _l("Zeit je Kiste (Sekunden)"),
         validators=[InputRequired(_l("Bitte eine Zahl angeben.")), NumberRange(0, 600, _l("Zwischen 0 und 600."))])
+    dropoff_by = TimeField(_l("Anlieferung der Erzeuger am Lager bis (freiwillig)"), validators=[Optional()])
 
 
 class VehicleForm(FlaskForm):

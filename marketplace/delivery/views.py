@@ -244,7 +244,7 @@ def settings(slug: str):
             sub_region, weekdays=form.weekdays.data or [], cutoff_days_before=form.cutoff_days_before.data,
             cutoff_time=form.cutoff_time.data, hub_place=db.session.get(Place, form.hub_place_id.data),
             service_seconds_per_stop=form.service_seconds_per_stop.data,
-            service_seconds_per_crate=form.service_seconds_per_crate.data)
+            service_seconds_per_crate=form.service_seconds_per_crate.data, dropoff_by=form.dropoff_by.data)
         db.session.commit()
         flash(_("Die Liefereinstellungen sind gespeichert."), "success")
         return redirect(url_for("delivery.settings", slug=slug))

@@ -119,6 +119,9 @@ class DeliverySchedule(db.Model):
     hub_place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"))
     service_seconds_per_stop: Mapped[int] = mapped_column(default=300)
     service_seconds_per_crate: Mapped[int] = mapped_column(default=30)
+    # Local time on the delivery day by which producers who bring their goods must be at the hub
+    # (None: not set).
+    dropoff_by: Mapped[time | None] = mapped_column(Time)
 
     sub_region: Mapped[SubRegion] = relationship(back_populates="schedule")
     hub_place: Mapped[Place] = relationship()

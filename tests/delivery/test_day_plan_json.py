@@ -152,3 +152,19 @@ def test_plan_json_without_orders_is_an_empty_day(runner, db):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"date": "2026-03-03", "sub_regions": []}
 
+
+
+def test_plan_json_gives_the_sub_regions_drop_off_time_once_it_is_set(runner, db):
+    from datetime import time
+
+    from marketplace.delivery.services import update_schedule
+
+    day, *_ = _hand_made_day(db)
+    schedule = day.sub_region.schedule
+    update_schedule(day.sub_region, weekdays=schedule.weekdays, cutoff_days_before=1, cutoff_time=time(18),
+                    hub_place=day.hub, service_seconds_per_stop=120, service_seconds_per_crate=0,
+                    dropoff_by=time(6, 30))
+    db.session.commit()
+    plan = _plan_json(runner, day.sub_region.slug)
+    jsonschema.validate(plan, SCHEMA)
+    assert plan["sub_regions"][0]["dropoff_by"] == "2026-03-03T06:30:00+01:00"

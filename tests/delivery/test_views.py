@@ -207,7 +207,12 @@ def test_settings_forms_save_and_show_clear_errors(client, db, now):
     assert _post(client, f"{base}/settings", schedule).status_code == 302
     db.session.expire_all()
     assert day.sub_region.schedule.weekdays == [1, 4]
+    assert day.sub_region.schedule.dropoff_by is None
     assert _post(client, f"{base}/settings", {**schedule, "cutoff_days_before": "99"}).status_code == 422
+    assert _post(client, f"{base}/settings", {**schedule, "dropoff_by": "halb sieben"}).status_code == 422
+    assert _post(client, f"{base}/settings", {**schedule, "dropoff_by": "06:30"}).status_code == 302
+    db.session.expire_all()
+    assert day.sub_region.schedule.dropoff_by.strftime("%H:%M") == "06:30"
 
 
 def test_plan_button_starts_a_run_and_progress_is_json(client, app, db, planned, monkeypatch):

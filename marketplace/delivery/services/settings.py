@@ -22,8 +22,9 @@ from marketplace.regions.models import DeliverySchedule, DoorWindow, Place, SubR
 def update_schedule(
     sub_region: SubRegion, *, weekdays: list[int], cutoff_days_before: int, cutoff_time: time,
     hub_place: Place, service_seconds_per_stop: int, service_seconds_per_crate: int,
+    dropoff_by: time | None = None,
 ) -> DeliverySchedule:
-    """Set the delivery days, cut-off, hub and service times of `sub_region`."""
+    """Set the delivery days, cut-off, hub, service times and producers' drop-off time of `sub_region`."""
     if hub_place.municipality.sub_region_id != sub_region.id:
         raise HubOutsideSubRegion()
     if not 0 <= cutoff_days_before <= 14 or service_seconds_per_stop < 0 or service_seconds_per_crate < 0:
@@ -41,6 +42,7 @@ def update_schedule(
     schedule.hub_place = hub_place
     schedule.service_seconds_per_stop = service_seconds_per_stop
     schedule.service_seconds_per_crate = service_seconds_per_crate
+    schedule.dropoff_by = dropoff_by
     db.session.flush()
     return schedule
 
