@@ -25,6 +25,7 @@ from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic
 from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, ProducerOrder
+from marketplace.pickup.models import Compartment, CompartmentReservation
 from marketplace.regions.models import DoorWindow, Place
 
 
@@ -126,6 +127,7 @@ class LoadingOrder:
     resident: str
     loads: dict[str, int]
     goods: list[tuple[str, list[tuple[str, int, str]]]]  # (producer, [(product, quantity, temperature)])
+    compartments: list[str]  # labels of the compartments held for it at its station, if any
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,15 @@ def get_loading_list(tour: Tour) -> tuple[list[LoadingStop], list[tuple[str, lis
         select(Order).where(Order.id.in_(order_ids)).options(
             selectinload(Order.lines).selectinload(OrderLine.producer_order).selectinload(ProducerOrder.producer),
             selectinload(Order.resident)))} if order_ids else {}
+    held: dict[int, list[str]] = {}
+    if order_ids:
+        for order_id, label in db.session.execute(
+                select(CompartmentReservation.order_id, Compartment.label).join(CompartmentReservation.compartment)
+                .where(CompartmentReservation.order_id.in_(order_ids),
+                       CompartmentReservation.delivery_date == tour.delivery_date,
+                       CompartmentReservation.released_at.is_(None))
+                .order_by(Compartment.label)):
+            held.setdefault(order_id, []).append(label)
     totals: dict[str, dict[tuple[str, str], int]] = {}
     result = []
     for stop in sorted(stops, key=lambda s: s.sequence, reverse=True):
@@ -160,7 +171,8 @@ def get_loading_list(tour: Tour) -> tuple[list[LoadingStop], list[tuple[str, lis
                 goods.setdefault(producer, []).append((line.product_name, line.quantity, line.temperature.value))
                 key = (line.product_name, line.temperature.value)
                 totals.setdefault(producer, {})[key] = totals.get(producer, {}).get(key, 0) + line.quantity
-            loading.append(LoadingOrder(order.number, order.resident.name, link.loads, list(goods.items())))
+            loading.append(LoadingOrder(order.number, order.resident.name, link.loads, list(goods.items()),
+                                        held.get(order.id, [])))
         kind = stop.pickup_place.kind.value if stop.pickup_place is not None else "door"
         result.append(LoadingStop(stop.sequence, stop.label, kind, loading))
     summary = [(producer, [(name, qty, temp) for (name, temp), qty in sorted(items.items())])

@@ -90,3 +90,16 @@ def test_collection_trip_has_nothing_to_load(client, db, loaded):
     assert get_loading_list(collection) == ([], [])
     login(client, coordinator.email, TEST_PASSWORD)
     assert "nichts eingeladen" in client.get(f"/delivery/tours/{collection.id}/loading").get_data(as_text=True)
+
+
+def test_loading_list_names_the_compartments_held_at_the_station(db, loaded):
+    from marketplace.pickup.reservations import reserve_compartments
+
+    day, tour, orders, *_ = loaded
+    station = orders[0].pickup_place
+    held = reserve_compartments(station=station, delivery_date=DAY, crates_by_temperature={"ambient": 2},
+                                order_id=orders[0].id)
+    stops, _ = get_loading_list(tour)
+    by_number = {o.number: o for s in stops for o in s.orders}
+    assert by_number[orders[0].number].compartments == sorted(c.label for c in held) and held
+    assert by_number[orders[2].number].compartments == []  # the door
