@@ -106,3 +106,19 @@ def test_the_tours_driver_starts_and_ends_it_others_get_404(client, db, publishe
     stored = db.session.get(Tour, tour.id)
     assert stored.started_at is not None and stored.ended_at is not None
     assert db.session.scalars(select(Notification).where(Notification.kind == ON_THE_WAY)).all()
+
+
+def test_the_coordinators_day_view_shows_which_tour_is_under_way(client, db, published, now):
+    from tests.delivery.day_factories import make_coordinator
+
+    day, tour, _, driver = published
+    coordinator = make_coordinator(day.sub_region, "koord@example.org")
+    start_tour(tour, now=now)
+    db.session.commit()
+    login(client, coordinator.email, TEST_PASSWORD)
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    assert 'data-tour-progress="started"' in html and driver.name in html
+    end_tour(tour, now=now)
+    db.session.commit()
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    assert 'data-tour-progress="ended"' in html
