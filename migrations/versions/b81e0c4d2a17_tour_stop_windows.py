@@ -1,7 +1,7 @@
 """tour_stops: the time window the planner had to meet at each stop
 
 Revision ID: b81e0c4d2a17
-Revises: 5eb9d484c6fb
+Revises: 46c9a88945cc
 Create Date: 2026-12-01 20:05:00.000000
 
 """
@@ -13,7 +13,7 @@ from marketplace.core.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = 'b81e0c4d2a17'
-down_revision = '5eb9d484c6fb'
+down_revision = '46c9a88945cc'
 branch_labels = None
 depends_on = None
 
