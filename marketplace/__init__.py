@@ -60,6 +60,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import views as api_views
+    from marketplace.catalog import portal as producer_products_views
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
     from marketplace.delivery import views as delivery_views
@@ -77,6 +78,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(producer_products_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(standing_views.bp)
     app.register_blueprint(api_views.bp)

@@ -102,8 +102,23 @@ def run_migrations_online():
             **filtered
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (drop, then rename the copy): with foreign keys
+            # on, dropping `products` would cascade to cart items or stop at order lines. The
+            # PRAGMA works outside a transaction only, so before the first statement (Alembic's
+            # batch documentation); the keys are checked after the migrations and set on again.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migrations broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
 
 
 if context.is_offline_mode():

@@ -77,8 +77,8 @@ _SCHEMAS = {
         "properties": {
             "id": _INT, "name": {"type": "string"},
             "producer": {"type": "object", "properties": {"id": _INT, "name": {"type": "string"}}},
-            "unit": {"type": "string", "enum": ["piece", "kg", "500g", "bunch", "litre"]},
-            "price_cents": _CENTS, "vat_rate": {"type": "integer", "enum": [7, 19]},
+            "unit": {"type": "string", "enum": ["piece", "kg", "100g", "500g", "bunch", "litre", "bottle"]},
+            "price_cents": _CENTS, "vat_rate": {"type": "integer", "enum": [0, 7, 19]},
             "temperature": {"type": "string", "enum": ["ambient", "chilled", "frozen"]},
             "stock": {"type": ["integer", "null"], "description": "null: made to order."},
             "stock_state": {"type": "string", "enum": ["in_stock", "few_left", "sold_out", "made_to_order"]},

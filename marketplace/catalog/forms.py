@@ -1,12 +1,22 @@
-"""The catalogue's filter form (GET, no CSRF: it changes nothing)."""
+"""The catalogue's filter form (GET, no CSRF: it changes nothing) and the producer's forms."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SearchField, SelectField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.web.labels import TEMPERATURE_LABELS
+from marketplace.web.labels import TEMPERATURE_LABELS, UNIT_LABELS, WEEKDAY_LABELS
 
 MAX_PAGE = 10_000
 
@@ -31,3 +41,41 @@ class CatalogFilterForm(FlaskForm):
         ]
         first = _l("meiner Adresse") if has_home else _l("egal")
         self.ort.choices = [("", first)] + [(str(p.id), p.name) for p in places]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProductForm(FlaskForm):
+    """A producer's product as typed in the portal; prices with a decimal comma ("2,50").
+
+    The form only turns text into values; the rules are `catalog.services.check_product`'s."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    article_number = StringField(_l("Artikelnummer"), validators=[Optional(), Length(max=40)])
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional(), Length(max=5000)])
+    category_id = SelectField(_l("Kategorie"), coerce=int, choices=[], validate_choice=True)
+    unit = SelectField(_l("Einheit"), choices=[], validate_choice=True)
+    price = StringField(_l("Preis (brutto, €)"), validators=[DataRequired()])
+    vat_rate = SelectField(_l("MwSt."), coerce=int, choices=[], validate_choice=True)
+    unit_weight_g = IntegerField(_l("Gewicht je Einheit (g)"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    unit_volume_ml = IntegerField(_l("Inhalt je Einheit (ml)"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    temperature = SelectField(_l("Lagerung"), choices=[], validate_choice=True)
+    crate_units = StringField(_l("Größe in Kisten"), default="0,1", validators=[DataRequired()])
+    stock = IntegerField(_l("Bestand (leer: auf Bestellung)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    min_quantity = IntegerField(_l("Mindestmenge je Bestellung"), default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    quantity_step = IntegerField(_l("Schrittweite"), default=1, validators=[DataRequired(), NumberRange(min=1, max=1000)])
+    weekdays = MultiCheckboxField(_l("Liefertage"), coerce=int, choices=[], validate_choice=True)
+    season_start = DateField(_l("Saison von"), validators=[Optional()])
+    season_end = DateField(_l("Saison bis"), validators=[Optional()])
+    is_organic = BooleanField(_l("Bio"))
+    is_active = BooleanField(_l("im Shop anbieten"), default=True)
+
+    def fill_choices(self, categories, vat_rates) -> None:
+        self.category_id.choices = [(c.id, c.name) for c in categories]
+        self.unit.choices = list(UNIT_LABELS.items())
+        self.temperature.choices = list(TEMPERATURE_LABELS.items())
+        self.vat_rate.choices = [(rate, f"{rate} %") for rate in vat_rates]
+        self.weekdays.choices = list(WEEKDAY_LABELS.items())

@@ -5,7 +5,18 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DDL, CheckConstraint, Computed, ForeignKey, Index, Numeric, String, Text, event
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    Computed,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.catalog import search
@@ -18,9 +29,23 @@ from marketplace.regions.models import Place
 class Unit(enum.StrEnum):
     PIECE = "piece"
     KG = "kg"
+    G100 = "100g"
     G500 = "500g"
     BUNCH = "bunch"
     LITRE = "litre"
+    BOTTLE = "bottle"
+
+
+# Grams in one unit where the unit is a weight; millilitres where it is a volume.
+UNIT_GRAMS = {Unit.KG: 1000, Unit.G500: 500, Unit.G100: 100}
+UNIT_MILLILITRES = {Unit.LITRE: 1000}
+
+
+class VatStatus(enum.StrEnum):
+    """A regular business charges 7 % or 19 %; a small business under §19 UStG charges none."""
+
+    REGULAR = "regular"
+    SMALL_BUSINESS = "small_business"
 
 
 class Temperature(enum.StrEnum):
@@ -40,10 +65,18 @@ class Producer(db.Model):
     street: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     is_approved: Mapped[bool] = mapped_column(default=False)
+    vat_status: Mapped[VatStatus] = mapped_column(
+        str_enum(VatStatus, "vat_status", 20), default=VatStatus.REGULAR
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     place: Mapped[Place] = relationship()
     products: Mapped[list[Product]] = relationship(back_populates="producer")
+
+    @property
+    def vat_rates(self) -> tuple[int, ...]:
+        """The VAT rates this producer's products may carry."""
+        return (0,) if self.vat_status == VatStatus.SMALL_BUSINESS else (7, 19)
 
     def __repr__(self) -> str:
         return f"<Producer {self.slug}>"
@@ -65,6 +98,8 @@ class Product(db.Model):
     producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(String(200))
+    # The producer's own article number (its till's or spreadsheet's), unique per producer.
+    article_number: Mapped[str | None] = mapped_column(String(40))
     # The name in lower case, kept by the database: PostgreSQL's name search compares it with
     # LIKE, which costs a third of ILIKE on the name (catalog/search.py). Not loaded by default.
     name_search: Mapped[str | None] = mapped_column(
@@ -74,6 +109,8 @@ class Product(db.Model):
     unit: Mapped[Unit] = mapped_column(str_enum(Unit, "unit", 10))
     # Weight of one unit in grams where it applies (a 750 g loaf), for the price per kg.
     unit_weight_g: Mapped[int | None]
+    # Content of one unit in millilitres where it applies (a 0.75 l bottle), for the price per litre.
+    unit_volume_ml: Mapped[int | None]
     price_cents: Mapped[int]
     vat_rate: Mapped[int]
     temperature: Mapped[Temperature] = mapped_column(
@@ -83,7 +120,15 @@ class Product(db.Model):
     # None means made to order: no stock is kept or taken.
     stock: Mapped[int | None]
     is_organic: Mapped[bool] = mapped_column(default=False)
+    # Paused products (False) stay in the portal; archived ones are inactive for good.
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Archived: gone from the shop, the API and the portal's list; past order lines keep it.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The least a line may order, and the steps above it (6 eggs, then 6 more).
+    min_quantity: Mapped[int] = mapped_column(default=1)
+    quantity_step: Mapped[int] = mapped_column(default=1)
+    # The random name of the stored photo (catalog/photos.py), None without one.
+    photo_key: Mapped[str | None] = mapped_column(String(40))
     # ISO weekdays the product can be delivered on, as a bit set (Monday = bit 0); 127 = every day.
     available_weekday_mask: Mapped[int] = mapped_column(default=127)
     season_start: Mapped[date | None]
@@ -96,9 +141,14 @@ class Product(db.Model):
     __table_args__ = (
         CheckConstraint("stock IS NULL OR stock >= 0", name="stock_nonnegative"),
         CheckConstraint("price_cents >= 0", name="price_nonnegative"),
-        CheckConstraint("vat_rate IN (7, 19)", name="vat_rate_known"),
+        CheckConstraint("vat_rate IN (0, 7, 19)", name="vat_rate_known"),
         CheckConstraint("crate_units > 0", name="crate_units_positive"),
         CheckConstraint("unit_weight_g IS NULL OR unit_weight_g > 0", name="unit_weight_positive"),
+        CheckConstraint("unit_volume_ml IS NULL OR unit_volume_ml > 0", name="unit_volume_positive"),
+        CheckConstraint("min_quantity >= 1", name="min_quantity_positive"),
+        CheckConstraint("quantity_step >= 1", name="quantity_step_positive"),
+        CheckConstraint("archived_at IS NULL OR NOT is_active", name="archived_inactive"),
+        UniqueConstraint("producer_id", "article_number"),
         CheckConstraint("available_weekday_mask BETWEEN 1 AND 127", name="weekday_mask_range"),
         CheckConstraint(
             "(season_start IS NULL) = (season_end IS NULL)", name="season_paired"
@@ -122,11 +172,24 @@ class Product(db.Model):
     def is_made_to_order(self) -> bool:
         return self.stock is None
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
     def price_per_kg_cents(self) -> int | None:
-        grams = {Unit.KG: 1000, Unit.G500: 500}.get(self.unit, self.unit_weight_g)
+        grams = UNIT_GRAMS.get(self.unit, self.unit_weight_g)
         if not grams:
             return None
         return round(self.price_cents * 1000 / grams)
+
+    def base_price(self) -> tuple[int, str] | None:
+        """The price per kg or per litre that German price labelling (PAngV) asks for, as
+        (cents, "kg" | "l"), computed from unit and price; None where it does not apply."""
+        millilitres = UNIT_MILLILITRES.get(self.unit, self.unit_volume_ml)
+        if millilitres:
+            return round(self.price_cents * 1000 / millilitres), "l"
+        per_kg = self.price_per_kg_cents()
+        return (per_kg, "kg") if per_kg is not None else None
 
     def is_in_season(self, day: date) -> bool:
         return is_in_season(self.season_start, self.season_end, day)

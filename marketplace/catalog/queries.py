@@ -37,11 +37,13 @@ def count_active_products_by_producer() -> dict[int, int]:
     return dict(rows.all())
 
 
-def list_products_of_producer(producer_id: int) -> list[Product]:
+def list_products_of_producer(producer_id: int, *, archived: bool = False) -> list[Product]:
+    """A producer's products by name: the current ones, or with `archived` the archived ones."""
+    archived_filter = Product.archived_at.is_not(None) if archived else Product.archived_at.is_(None)
     return list(
         db.session.scalars(
             select(Product)
-            .where(Product.producer_id == producer_id)
+            .where(Product.producer_id == producer_id, archived_filter)
             .options(joinedload(Product.category))
             .order_by(Product.name)
         )

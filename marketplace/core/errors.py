@@ -19,8 +19,12 @@ class DomainError(Exception):
         self.detail = detail or self.message
         super().__init__(self.detail)
 
+    def extra(self) -> dict:
+        """More members of the JSON problem beside `error` and `detail` (e.g. the wrong items)."""
+        return {}
+
     def to_dict(self) -> dict:
-        return {"error": self.code, "detail": str(self)}
+        return {"error": self.code, "detail": str(self), **self.extra()}
 
 
 class NotFound(DomainError):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-VAT_RATES = (7, 19)
+# 0: a small business under §19 UStG charges no VAT.
+VAT_RATES = (0, 7, 19)
 
 
 def vat_included(gross_cents: int, rate: int) -> int:

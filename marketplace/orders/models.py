@@ -198,7 +198,7 @@ class OrderLine(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_cents >= 0", name="price_nonnegative"),
-        CheckConstraint("vat_rate IN (7, 19)", name="vat_rate_known"),
+        CheckConstraint("vat_rate IN (0, 7, 19)", name="vat_rate_known"),
         CheckConstraint("total_cents = quantity * unit_price_cents", name="total_adds_up"),
     )
 

@@ -15,8 +15,8 @@ def wants_json() -> bool:
     )
 
 
-def problem(code: str, detail: str, status: int):
-    response = jsonify({"error": code, "detail": detail})
+def problem(code: str, detail: str, status: int, **extra):
+    response = jsonify({"error": code, "detail": detail, **extra})
     response.status_code = status
     return response
 
@@ -33,7 +33,7 @@ def domain_message(error: DomainError) -> str:
 def handle_domain_error(error: DomainError):
     detail = domain_message(error)
     if wants_json():
-        return problem(error.code, detail, error.status)
+        return problem(error.code, detail, error.status, **error.extra())
     flash(detail, "error")
     return redirect(request.referrer or "/")
 

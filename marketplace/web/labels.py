@@ -6,8 +6,8 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 UNIT_LABELS = {
-    "piece": _l("Stück"), "kg": _l("kg"), "500g": _l("500 g"), "bunch": _l("Bund"),
-    "litre": _l("Liter"),
+    "piece": _l("Stück"), "kg": _l("kg"), "100g": _l("100 g"), "500g": _l("500 g"),
+    "bunch": _l("Bund"), "litre": _l("Liter"), "bottle": _l("Flasche"),
 }
 TEMPERATURE_LABELS = {"ambient": _l("ungekühlt"), "chilled": _l("gekühlt"), "frozen": _l("tiefgekühlt")}
 COMPARTMENT_STATE_LABELS = {

@@ -1,0 +1,167 @@
+"""The producer's catalogue in the portal: list, create, edit, pause and archive products."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from marketplace.accounts.models import Role
+from marketplace.accounts.permissions import can_act_for_producer, role_required
+from marketplace.catalog import queries, services
+from marketplace.catalog.forms import ProductForm
+from marketplace.catalog.models import Producer, Product
+from marketplace.core.clock import utcnow
+from marketplace.extensions import db
+
+bp = Blueprint("producer_products", __name__, url_prefix="/me/producer/products")
+
+# Service field names that the form shows under another name.
+_FORM_FIELD = {"price_cents": "price", "weekday_mask": "weekdays"}
+
+
+def own_producer() -> Producer:
+    """The producer the signed-in staff member works for (the first, should there be several)."""
+    ids = current_user.scopes(Role.PRODUCER)
+    producer = db.session.get(Producer, ids[0]) if ids else None
+    if producer is None:
+        abort(403)
+    return producer
+
+
+def own_product(product_id: int) -> Product:
+    """One of the signed-in producer's products; anyone else's is as good as missing (404)."""
+    product = db.session.get(Product, product_id)
+    if product is None or not can_act_for_producer(current_user, product.producer_id):
+        abort(404)
+    return product
+
+
+def _form(producer: Producer, **kw) -> ProductForm:
+    form = ProductForm(**kw)
+    form.fill_choices(queries.list_categories(), producer.vat_rates)
+    return form
+
+
+def _fill(form: ProductForm, values: services.ProductValues) -> None:
+    for name in ("name", "article_number", "description", "category_id", "unit", "vat_rate",
+                 "unit_weight_g", "unit_volume_ml", "temperature", "stock", "min_quantity",
+                 "quantity_step", "season_start", "season_end", "is_organic", "is_active"):
+        getattr(form, name).data = getattr(values, name)
+    form.price.data = services.format_price_text(values.price_cents)
+    form.crate_units.data = services.format_decimal_text(values.crate_units)
+    form.weekdays.data = [day for day in range(1, 8) if values.weekday_mask & (1 << (day - 1))]
+
+
+def _values(form: ProductForm) -> services.ProductValues | None:
+    """The form's text as values; None (with the errors on the form) where text is no value."""
+    try:
+        price = services.parse_price_text(form.price.data)
+    except ValueError as error:
+        form.price.errors.append(gettext(str(error)))
+        price = None
+    try:
+        crate = services.parse_decimal_text(form.crate_units.data)
+    except ValueError as error:
+        form.crate_units.errors.append(gettext(str(error)))
+        crate = None
+    if price is None or crate is None:
+        return None
+    return services.ProductValues(
+        name=form.name.data or "", category_id=form.category_id.data, unit=form.unit.data,
+        price_cents=price, vat_rate=form.vat_rate.data, temperature=form.temperature.data,
+        article_number=form.article_number.data or None, description=form.description.data or "",
+        crate_units=crate, stock=form.stock.data, is_active=form.is_active.data,
+        is_organic=form.is_organic.data, unit_weight_g=form.unit_weight_g.data,
+        unit_volume_ml=form.unit_volume_ml.data, min_quantity=form.min_quantity.data,
+        quantity_step=form.quantity_step.data,
+        weekday_mask=sum(1 << (day - 1) for day in form.weekdays.data or []),
+        season_start=form.season_start.data, season_end=form.season_end.data,
+    )
+
+
+def _show(form: ProductForm, errors: dict[str, str]) -> None:
+    for field, message in errors.items():
+        target = getattr(form, _FORM_FIELD.get(field, field), None) or form.name
+        target.errors = [*target.errors, gettext(message)]
+
+
+def _save(form: ProductForm, act) -> bool:
+    """Run `act(values)` for a valid form and commit; False (errors on the form) otherwise."""
+    if not form.validate_on_submit():
+        return False
+    values = _values(form)
+    if values is None:
+        return False
+    try:
+        act(values)
+    except services.InvalidProduct as error:
+        db.session.rollback()
+        _show(form, error.errors)
+        return False
+    db.session.commit()
+    return True
+
+
+def _page(form: ProductForm, product: Product | None):
+    status = 422 if request.method == "POST" else 200
+    return render_template("producer_products/form.html", form=form, product=product), status
+
+
+@bp.get("")
+@role_required(Role.PRODUCER)
+def index():
+    producer = own_producer()
+    archived = request.args.get("archiviert") == "1"
+    products = queries.list_products_of_producer(producer.id, archived=archived)
+    return render_template(
+        "producer_products/index.html", producer=producer, products=products, archived=archived,
+    )
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+@role_required(Role.PRODUCER)
+def new():
+    producer = own_producer()
+    form = _form(producer)
+    if request.method == "GET":
+        form.weekdays.data = list(range(1, 8))
+    if _save(form, lambda values: services.create_product(producer=producer, values=values, now=utcnow())):
+        flash(gettext("Das Produkt ist angelegt."), "success")
+        return redirect(url_for(".index"))
+    return _page(form, None)
+
+
+@bp.route("/<int:product_id>", methods=["GET", "POST"])
+@role_required(Role.PRODUCER)
+def edit(product_id: int):
+    product = own_product(product_id)
+    if product.is_archived:
+        abort(404)
+    form = _form(product.producer)
+    if request.method == "GET":
+        _fill(form, services.values_of(product))
+    if _save(form, lambda values: services.update_product(product=product, values=values, now=utcnow())):
+        flash(gettext("Die Änderungen sind gespeichert."), "success")
+        return redirect(url_for(".index"))
+    return _page(form, product)
+
+
+@bp.post("/<int:product_id>/pausieren")
+@role_required(Role.PRODUCER)
+def pause(product_id: int):
+    product = own_product(product_id)
+    active = request.form.get("aktiv") == "1"
+    services.set_product_active(product=product, active=active, now=utcnow())
+    db.session.commit()
+    flash(gettext("Das Produkt ist wieder im Shop.") if active else gettext("Das Produkt ist pausiert."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<int:product_id>/archivieren")
+@role_required(Role.PRODUCER)
+def archive(product_id: int):
+    product = own_product(product_id)
+    services.archive_product(product=product, now=utcnow())
+    db.session.commit()
+    flash(gettext("Das Produkt ist archiviert."), "success")
+    return redirect(url_for(".index"))
