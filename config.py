@@ -52,6 +52,11 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Photo and spreadsheet uploads may be larger (10 MB and a margin for the form around it);
+    # the routes that take them raise the limit for their request only.
+    UPLOAD_MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 256 * 1024
+    # Product photos, stored under random names outside the code tree, served with long caching.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     TIMEZONE = "Europe/Berlin"
     CATALOG_PAGE_SIZE = int(os.environ.get("CATALOG_PAGE_SIZE", "24"))
     # Catalogue pages and product API answers for anonymous visitors are cached, keyed by the

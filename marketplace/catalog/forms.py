@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -72,6 +73,7 @@ class ProductForm(FlaskForm):
     season_end = DateField(_l("Saison bis"), validators=[Optional()])
     is_organic = BooleanField(_l("Bio"))
     is_active = BooleanField(_l("im Shop anbieten"), default=True)
+    photo = FileField(_l("Foto (JPEG, PNG oder WebP, bis 10 MB)"))
 
     def fill_choices(self, categories, vat_rates) -> None:
         self.category_id.choices = [(c.id, c.name) for c in categories]

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from marketplace.catalog import photos
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.errors import N_, Conflict, InvalidInput
@@ -293,6 +294,18 @@ def archive_product(*, product: Product, now: datetime) -> Product:
         db.session.flush()
         bump_catalog_version()
     return product
+
+
+def set_product_photo(*, product: Product, data: bytes, upload_dir: str, now: datetime) -> str | None:
+    """Check, store and attach a photo (catalog/photos.py); the replaced photo's key, whose
+    files the caller deletes after the commit. Refusals (InvalidPhoto, PhotoTooLarge) store
+    nothing."""
+    if product.is_archived:
+        raise ProductArchived()
+    key = photos.store_photo(data, upload_dir)
+    replaced, product.photo_key = product.photo_key, key
+    db.session.flush()
+    return replaced
 
 
 def sync_stock(*, producer: Producer, items: list, now: datetime) -> list[Product]:

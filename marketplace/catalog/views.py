@@ -1,12 +1,12 @@
 """Shop pages: the catalogue near home, a product, a producer."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from marketplace.catalog import queries
+from marketplace.catalog import photos, queries
 from marketplace.catalog.forms import CatalogFilterForm
 from marketplace.catalog.models import Producer, Temperature
 from marketplace.core.clock import utcnow
@@ -21,6 +21,8 @@ bp = Blueprint("catalog", __name__)
 
 # How many delivery days the product page looks ahead for one sub-region.
 PRODUCT_DAYS = 4
+# A photo's file never changes (a new photo gets a new random name): cached for a year.
+PHOTO_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 def _home() -> tuple[float, float] | None:
@@ -114,3 +116,25 @@ def producer(slug: str):
         "catalog/producer.html", producer=producer, products=products, distance=km,
         stock_state=queries.stock_state,
     )
+
+
+@bp.get("/fotos/<name>")
+def photo(name: str):
+    if not photos.is_photo_file_name(name):
+        abort(404)
+    response = send_from_directory(current_app.config["UPLOAD_DIR"], name, mimetype="image/webp")
+    response.headers["Cache-Control"] = PHOTO_CACHE_CONTROL
+    return response
+
+
+@bp.app_template_global()
+def photo_srcset(key: str) -> str:
+    """The `srcset` of a stored photo: one URL per width."""
+    return ", ".join(
+        f"{url_for('catalog.photo', name=photos.file_name(key, w))} {w}w" for w in photos.WIDTHS
+    )
+
+
+@bp.app_template_global()
+def photo_url(key: str, width: int = photos.WIDTHS[1]) -> str:
+    return url_for("catalog.photo", name=photos.file_name(key, width))
