@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # Two workers on this two-core machine; override with PYTEST_WORKERS=0 to run serially.
 PYTEST_WORKERS ?= 2
 
-.PHONY: run worker test install install-dev translations lint bench bench-routing clean e2e-deps
+.PHONY: run worker test install install-dev translations lint bench bench-routing bench-import clean e2e-deps
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench: install-dev
 
 bench-routing: $(VENV)/.installed-bench translations
 	$(BIN)/python tests/benchmarks/bench_routing.py
+
+bench-import: install-dev
+	$(BIN)/python tests/benchmarks/bench_import.py
 
 # Update the message catalogues after changing user-facing strings.
 messages: install-dev

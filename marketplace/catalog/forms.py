@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SearchField,
     SelectField,
@@ -14,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.web.labels import TEMPERATURE_LABELS, UNIT_LABELS, WEEKDAY_LABELS
@@ -81,3 +82,15 @@ class ProductForm(FlaskForm):
         self.temperature.choices = list(TEMPERATURE_LABELS.items())
         self.vat_rate.choices = [(rate, f"{rate} %") for rate in vat_rates]
         self.weekdays.choices = list(WEEKDAY_LABELS.items())
+
+
+class ImportForm(FlaskForm):
+    """A spreadsheet to check (and then import) the catalogue from."""
+
+    datei = FileField(_l("Tabelle (CSV)"), validators=[FileRequired(_l("Bitte eine Datei wählen."))])
+
+
+class ConfirmImportForm(FlaskForm):
+    """The checked file, kept on the server under a random name, written on confirmation."""
+
+    datei_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])

@@ -1,14 +1,17 @@
-"""The producer's catalogue in the portal: list, create, edit, pause and archive products."""
+"""The producer's catalogue in the portal: list, create, edit, pause, archive; spreadsheets."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_act_for_producer, role_required
-from marketplace.catalog import photos, queries, services
-from marketplace.catalog.forms import ProductForm
+from marketplace.catalog import photos, queries, services, spreadsheet
+from marketplace.catalog.forms import ConfirmImportForm, ImportForm, ProductForm
 from marketplace.catalog.models import Producer, Product
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
@@ -187,4 +190,75 @@ def archive(product_id: int):
     services.archive_product(product=product, now=utcnow())
     db.session.commit()
     flash(gettext("Das Produkt ist archiviert."), "success")
+    return redirect(url_for(".index"))
+
+
+# --- Spreadsheets: download, and an upload that is checked before anything is written -----
+
+def _pending_file(producer: Producer, token: str) -> Path:
+    # The checked file waits here for the confirmation; the producer's id in the name keeps
+    # one producer from confirming another's file.
+    return Path(current_app.config["UPLOAD_DIR"]) / "imports" / f"{producer.id}-{token}.csv"
+
+
+@bp.get("/export.csv")
+@role_required(Role.PRODUCER)
+def export_csv():
+    producer = own_producer()
+    data = spreadsheet.export_csv(queries.list_products_of_producer(producer.id))
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="katalog-{producer.slug}.csv"',
+    })
+
+
+def _preview(form, result=None, token=None, status=200):
+    return render_template(
+        "producer_products/import.html", form=form, result=result, token=token,
+        confirm=ConfirmImportForm(datei_id=token) if token else None,
+    ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(Role.PRODUCER)
+def import_csv():
+    allow_uploads()
+    producer = own_producer()
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _preview(form, status=422 if request.method == "POST" else 200)
+    data = form.datei.data.read()
+    try:
+        result = spreadsheet.import_catalog(producer=producer, data=data, now=utcnow(), dry_run=True)
+    except spreadsheet.UnreadableSpreadsheet as error:
+        form.datei.errors = [domain_message(error)]
+        return _preview(form, status=422)
+    finally:
+        db.session.rollback()
+    token = None
+    if result.ok:
+        token = secrets.token_hex(16)
+        path = _pending_file(producer, token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return _preview(form, result, token, status=200 if result.ok else 422)
+
+
+@bp.post("/import/bestaetigen")
+@role_required(Role.PRODUCER)
+def confirm_import():
+    producer = own_producer()
+    confirm = ConfirmImportForm()
+    if not confirm.validate_on_submit():
+        abort(404)
+    path = _pending_file(producer, confirm.datei_id.data)
+    if not path.is_file():
+        abort(404)
+    result = spreadsheet.import_catalog(producer=producer, data=path.read_bytes(), now=utcnow())
+    if not result.ok:  # the catalogue changed since the check
+        db.session.rollback()
+        return _preview(ImportForm(formdata=None), result, status=422)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(gettext("Import abgeschlossen: %(created)s neu, %(updated)s geändert, %(unchanged)s unverändert.",
+                  created=result.created, updated=result.updated, unchanged=result.unchanged), "success")
     return redirect(url_for(".index"))
