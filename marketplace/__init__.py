@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import jobs_views, portal
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
+    from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import views as api_views
     from marketplace.catalog import portal as producer_products_views

@@ -10,12 +10,15 @@ _ERROR_CODES = {
     401: "No token, or a wrong or expired one (`unauthorized`), or wrong credentials.",
     403: "The token's user lacks the role (`forbidden`).",
     404: "Not found, or not yours (`not_found`).",
-    409: "Conflicts with the current state: `out_of_stock`, `cutoff_passed`, `invalid_transition`.",
+    409: "Conflicts with the current state: `out_of_stock`, `cutoff_passed`, `invalid_transition`, "
+         "`product_archived`.",
     422: "Invalid input: `invalid_input` (with the field), `invalid_quantity`, `unknown_product`, "
          "`product_unavailable`, `not_a_delivery_day`, `wrong_sub_region`, `cold_chain_broken`, "
          "`pickup_place_unavailable`, `door_not_offered`, `below_door_minimum`, `no_home_address`, "
          "`idempotency_mismatch`, `empty_order`, `payment_method_unavailable`, "
-         "`invalid_preferences` (with the field), `sms_needs_mobile`.",
+         "`invalid_preferences` (with the field), `sms_needs_mobile`; producers: `invalid_items`, "
+         "`invalid_rows`, `invalid_spreadsheet`, `invalid_photo`, `photo_too_many_pixels`.",
+    413: "The request is too large (`request_entity_too_large`, `photo_too_large`).",
     429: "Too many requests (`too_many_requests`).",
 }
 
@@ -313,6 +316,16 @@ _PATHS = {
         },
     },
 }
+
+def _with_producer_api() -> None:
+    # The producer's part lives in its own module; it uses the helpers above.
+    from marketplace.api import openapi_producer
+
+    _SCHEMAS.update(openapi_producer.SCHEMAS)
+    _PATHS.update(openapi_producer.PATHS)
+
+
+_with_producer_api()
 
 _DOCUMENT = {
     "openapi": "3.1.0",

@@ -46,6 +46,20 @@ def product_detail(item: Product, distance_km: float | None = None) -> dict:
     }
 
 
+def producer_product(item: Product, photo_urls: dict | None) -> dict:
+    """A product as its producer sees it: the public fields and what only the producer sets."""
+    return {
+        **product_detail(item),
+        "article_number": item.article_number,
+        "archived_at": _time(item.archived_at),
+        "crate_units": float(item.crate_units),
+        "min_quantity": item.min_quantity,
+        "quantity_step": item.quantity_step,
+        "weekdays": [day for day in range(1, 8) if item.available_weekday_mask & (1 << (day - 1))],
+        "photo": photo_urls,
+    }
+
+
 def pickup_place(place: PickupPlace, distance_km: float | None = None) -> dict:
     kept = temperatures_kept(place)
     return {

@@ -33,7 +33,7 @@ from marketplace.api.parsing import (
 )
 from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import CatalogFilter, get_shop_product, list_catalog
-from marketplace.catalog.services import PRODUCT_CHANGES, change_product
+from marketplace.catalog.services import PRODUCT_CHANGES, InvalidProduct, change_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Forbidden, NotFound
 from marketplace.extensions import csrf, db, limiter
@@ -149,7 +149,11 @@ def update_product(product_id: int):
         changes["price_cents"] = body_int(data, "price_cents", minimum=0, maximum=1_000_000)
     if "is_active" in data:
         changes["is_active"] = body_bool(data, "is_active")
-    change_product(product, changes)
+    try:
+        # The catalogue's one path for changes: its rules, and an archived product stays archived.
+        change_product(product, changes, now=utcnow())
+    except InvalidProduct as error:
+        raise InvalidField(field=next(iter(error.errors))) from None
     db.session.commit()
     return serialize.product_detail(product)
 

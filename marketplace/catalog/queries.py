@@ -50,6 +50,22 @@ def list_products_of_producer(producer_id: int, *, archived: bool = False) -> li
     )
 
 
+def list_producer_products_page(
+    producer_id: int, *, include_archived: bool, limit: int, offset: int,
+) -> tuple[list[Product], int]:
+    """One page of a producer's own products by name (paused ones too), and how many there are."""
+    conditions = [Product.producer_id == producer_id]
+    if not include_archived:
+        conditions.append(Product.archived_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(Product).where(*conditions))
+    products = db.session.scalars(
+        select(Product).where(*conditions)
+        .options(joinedload(Product.category), joinedload(Product.producer))
+        .order_by(Product.name, Product.id).limit(limit).offset(offset)
+    )
+    return list(products), total
+
+
 # --- The catalogue: products of approved producers, nearest producer first -----------------
 
 # Counting stops here per producer: an exact COUNT over 100,000 rows on every page costs more

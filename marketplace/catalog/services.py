@@ -163,9 +163,9 @@ def check_product(producer: Producer, values: ProductValues) -> dict[str, str]:
         errors["article_number"] = N_("Die Artikelnummer hat 1 bis 40 Zeichen.")
     if not isinstance(values.description, str) or len(values.description) > 5000:
         errors["description"] = N_("Die Beschreibung hat höchstens 5000 Zeichen.")
-    if values.unit not in {u.value for u in Unit}:
+    if not isinstance(values.unit, str) or values.unit not in {u.value for u in Unit}:
         errors["unit"] = N_("Diese Einheit gibt es nicht.")
-    if values.temperature not in {t.value for t in Temperature}:
+    if not isinstance(values.temperature, str) or values.temperature not in {t.value for t in Temperature}:
         errors["temperature"] = N_("Diese Lagerung gibt es nicht.")
     if type(values.price_cents) is not int:
         errors["price_cents"] = N_("Bitte einen Preis wie 2,50 eingeben.")
