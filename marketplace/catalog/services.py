@@ -305,6 +305,7 @@ def set_product_photo(*, product: Product, data: bytes, upload_dir: str, now: da
     key = photos.store_photo(data, upload_dir)
     replaced, product.photo_key = product.photo_key, key
     db.session.flush()
+    bump_catalog_version()
     return replaced
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from marketplace.catalog import services
 from marketplace.catalog.models import Category, Producer, Product
+from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
 
@@ -296,4 +297,6 @@ def import_catalog(*, producer: Producer, data: bytes, now: datetime, dry_run: b
         services.apply_values(product, values)
     db.session.add_all(new)
     db.session.flush()
+    if planned:
+        bump_catalog_version()
     return result
