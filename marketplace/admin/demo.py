@@ -176,9 +176,10 @@ def _seed_region(password: _PasswordHash) -> Region:
             street="Hofweg 1", is_approved=True,
         )
         producers.append(producer)
-        for (pname, unit, price, vat, temp, stock, crate, weight, organic, cat) in goods:
+        for number, (pname, unit, price, vat, temp, stock, crate, weight, organic, cat) in enumerate(goods, 1):
             db.session.add(Product(
                 producer=producer, category=categories[cat], name=pname, unit=Unit(unit),
+                article_number=f"{number:03d}",
                 price_cents=price, vat_rate=vat, temperature=Temperature(temp), stock=stock,
                 crate_units=Decimal(crate), unit_weight_g=weight, is_organic=organic,
                 description=f"{pname} von {name}.",

@@ -31,6 +31,7 @@ from marketplace.orders.checkout.rules import (
     check_delivery_day,
     check_door,
     check_in_stock,
+    check_line_quantities,
     check_orderable,
     check_pickup_place,
     check_product_id,
@@ -167,6 +168,7 @@ def place_order(
 
     context = load_checkout(resident.id, quantities)
     check_orderable(quantities, context.products)
+    check_line_quantities(quantities, context.products)
     day = check_delivery_day(context.sub_region, delivery_date, now)
     check_available_on(context.products.values(), day.date)
     goods = price_lines(context.products, quantities)

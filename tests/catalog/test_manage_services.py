@@ -146,3 +146,17 @@ def test_stock_sync_is_all_or_nothing(db):
 def test_the_base_price_is_computed_from_unit_and_price(db, unit, weight, volume, price, expected):
     product = f.make_product(unit=unit, unit_weight_g=weight, unit_volume_ml=volume, price_cents=price)
     assert product.base_price() == expected
+
+
+def test_an_order_line_keeps_the_products_minimum_and_step(db):
+    from marketplace.orders.checkout.errors import QuantityNotAllowed
+    from marketplace.orders.checkout.rules import check_line_quantities
+
+    eggs = f.make_product(name="Eier", min_quantity=6, quantity_step=6)
+    products = {eggs.id: eggs}
+    for quantity in (6, 12, 18):
+        check_line_quantities({eggs.id: quantity}, products)
+    for quantity in (1, 5, 7, 13):
+        with pytest.raises(QuantityNotAllowed) as refused:
+            check_line_quantities({eggs.id: quantity}, products)
+        assert refused.value.params == {"product": "Eier", "minimum": 6, "step": 6}

@@ -97,3 +97,12 @@ def test_another_producers_checked_file_cannot_be_confirmed(client, demo, app, t
     assert response.status_code == 404 and _count(demo) == 0
     bad = client.post(f"{IMPORT}/bestaetigen", data={"csrf_token": token, "datei_id": "../../x"})
     assert bad.status_code == 404
+
+
+def test_the_demo_producers_download_imports_back_unchanged(producer_client, demo):
+    data = producer_client.get("/me/producer/products/export.csv").data
+    response = _upload(producer_client, data)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    mine = demo.session.scalar(select(func.count()).select_from(Product).where(Product.producer_id == _mine(demo).id))
+    assert f"<li><strong>{mine}</strong>unverändert</li>" in html.replace("\n", "").replace("  ", "")

@@ -385,3 +385,15 @@ def test_cancelling_twice_is_refused_and_gives_nothing_back_twice(world, now):
         cancel_order(order=order, actor=world.resident, now=now)
     db.session.rollback()
     assert stocks(world.bread) == {world.bread.id: 20}
+
+
+def test_place_order_keeps_each_products_minimum_and_step_and_changes_nothing(world, now):
+    world.bread.min_quantity, world.bread.quantity_step = 2, 2
+    db.session.commit()
+    with pytest.raises(checkout.QuantityNotAllowed) as refused:
+        _place(world, [(world.bread.id, 3)], now=now)
+    assert refused.value.params == {"product": "Bauernbrot", "minimum": 2, "step": 2}
+    db.session.rollback()
+    assert count_orders() == 0 and stocks(world.bread) == {world.bread.id: 20}
+    order = _place(world, [(world.bread.id, 4)], now=now)
+    assert order.lines[0].quantity == 4

@@ -7,7 +7,7 @@ from marketplace.orders.transitions import InvalidTransition
 __all__ = [
     "AddressNotFound", "AddressOutsideSubRegion", "PickupPlaceClosed", "BelowDoorMinimum", "ColdChainBroken", "CutoffPassed", "DoorNotOffered", "EmptyOrder",
     "IdempotencyMismatch", "InvalidFulfilment", "InvalidIdempotencyKey", "InvalidPaymentMethod", "InvalidQuantity", "InvalidTransition",
-    "NoHomeAddress", "NotADeliveryDay", "OutOfStock", "PickupPlaceUnavailable",
+    "NoHomeAddress", "NotADeliveryDay", "OutOfStock", "PickupPlaceUnavailable", "QuantityNotAllowed",
     "ProductUnavailable", "TooManyLines", "UnknownProduct", "WrongSubRegion",
 ]
 
@@ -15,6 +15,10 @@ __all__ = [
 class InvalidQuantity(InvalidInput):
     code = "invalid_quantity"
     message = N_("Die Menge muss eine ganze Zahl von 1 bis 999 sein.")
+
+
+class QuantityNotAllowed(InvalidQuantity):
+    message = N_("%(product)s gibt es ab %(minimum)s Stück und dann in Schritten von %(step)s.")
 
 
 class EmptyOrder(InvalidInput):

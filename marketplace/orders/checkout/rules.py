@@ -30,6 +30,7 @@ from marketplace.orders.checkout.errors import (
     PickupPlaceClosed,
     PickupPlaceUnavailable,
     ProductUnavailable,
+    QuantityNotAllowed,
     TooManyLines,
     UnknownProduct,
     WrongSubRegion,
@@ -124,6 +125,15 @@ def check_orderable(ids: Iterable[int], products: dict[int, Product]) -> None:
             raise UnknownProduct()
         if not product.is_active or not product.producer.is_approved:
             raise ProductUnavailable(product=product.name)
+
+
+def check_line_quantities(quantities: dict[int, int], products: dict[int, Product]) -> None:
+    """Each line orders at least the product's minimum, and above it whole steps (6, 12, 18 eggs)."""
+    for product_id, quantity in quantities.items():
+        product = products[product_id]
+        minimum, step = product.min_quantity or 1, product.quantity_step or 1
+        if quantity < minimum or (quantity - minimum) % step:
+            raise QuantityNotAllowed(product=product.name, minimum=minimum, step=step)
 
 
 def check_in_stock(product: Product, quantity: int) -> None:
