@@ -140,9 +140,17 @@ PATHS = {
                                              "Lagerung;Kisten;Bestand;Aktiv;Beschreibung.", "content": _CSV},
                       **_errors(401, 403)},
     }},
+    "/producer/products.xlsx": {"get": {
+        "summary": "Your current products as an Excel workbook: the same columns, numbers as numbers.",
+        "operationId": "exportProducerProductsXlsx", "security": _BEARER,
+        "responses": {"200": {"description": "One sheet, the header of the CSV.", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}}}}, **_errors(401, 403)},
+    }},
     "/producer/products/import": {"post": {
         "summary": "Create and update products from the spreadsheet format, matched by article number.",
-        "description": "UTF-8 (with or without BOM) or Windows-1252, `;` or `,`. With dry_run=true: always 200 "
+        "description": "UTF-8 (with or without BOM) or Windows-1252, `;` or `,`; or an .xlsx workbook "
+                       "(its first sheet, told apart by its content). With dry_run=true: always 200 "
                        "with the counts and every error, nothing written. Otherwise 200 with the counts when "
                        "every row is good (all written in one transaction), or 422 `invalid_rows` with the "
                        "errors and nothing written; a file that cannot be read at all: 422 `invalid_spreadsheet`.",

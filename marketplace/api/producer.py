@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -19,6 +19,7 @@ from marketplace.api.parsing import InvalidField, body_date, body_list, json_obj
 from marketplace.api.views import MAX_PAGE, MAX_PER_PAGE, bp
 from marketplace.catalog import photos, queries, services, spreadsheet
 from marketplace.catalog.models import Category, Producer, Product
+from marketplace.catalog.portal import spreadsheet_download
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import N_, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -220,11 +221,13 @@ def producer_sync_stock():
 @bp.get("/producer/products.csv")
 @token_required
 def producer_export_csv():
-    producer = _producer()
-    data = spreadsheet.export_csv(queries.list_products_of_producer(producer.id))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="katalog-{producer.slug}.csv"',
-    })
+    return spreadsheet_download(_producer(), "csv")
+
+
+@bp.get("/producer/products.xlsx")
+@token_required
+def producer_export_xlsx():
+    return spreadsheet_download(_producer(), "xlsx")
 
 
 def _import_counts(result: spreadsheet.ImportResult) -> dict:

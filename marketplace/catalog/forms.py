@@ -87,7 +87,7 @@ class ProductForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A spreadsheet to check (and then import) the catalogue from."""
 
-    datei = FileField(_l("Tabelle (CSV)"), validators=[FileRequired(_l("Bitte eine Datei wählen."))])
+    datei = FileField(_l("Tabelle (CSV oder Excel .xlsx)"), validators=[FileRequired(_l("Bitte eine Datei wählen."))])
 
 
 class ConfirmImportForm(FlaskForm):

@@ -201,14 +201,22 @@ def _pending_file(producer: Producer, token: str) -> Path:
     return Path(current_app.config["UPLOAD_DIR"]) / "imports" / f"{producer.id}-{token}.csv"
 
 
-@bp.get("/export.csv")
-@role_required(Role.PRODUCER)
-def export_csv():
-    producer = own_producer()
-    data = spreadsheet.export_csv(queries.list_products_of_producer(producer.id))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="katalog-{producer.slug}.csv"',
+def spreadsheet_download(producer: Producer, kind: str) -> Response:
+    """The producer's current products as a CSV or .xlsx download (the portal and the API)."""
+    products = queries.list_products_of_producer(producer.id)
+    if kind == "xlsx":
+        data, mimetype = spreadsheet.export_xlsx(products), spreadsheet.XLSX_MIMETYPE
+    else:
+        data, mimetype = spreadsheet.export_csv(products), "text/csv"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="katalog-{producer.slug}.{kind}"',
     })
+
+
+@bp.get("/export.<any(csv, xlsx):kind>")
+@role_required(Role.PRODUCER)
+def export(kind: str):
+    return spreadsheet_download(own_producer(), kind)
 
 
 def _preview(form, result=None, token=None, status=200):

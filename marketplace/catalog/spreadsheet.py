@@ -1,17 +1,21 @@
-"""The catalogue as a spreadsheet (CSV the German way) and the import of one, all or nothing.
+"""The catalogue as a spreadsheet (CSV the German way, or .xlsx) and the import of one, all or nothing.
 
 Export: UTF-8 with BOM, `;`-separated, decimal comma, the columns of HEADER, values as the shop
-shows them in German (whatever the page's language: the file is a data format). Import: UTF-8
-(with or without BOM) or Windows-1252, `;` or `,`, matched to the producer's products by
-article number; every row is checked with the catalogue's own rules (services.check_product)
-and nothing is written while any row is wrong. One function for the portal and the API.
+shows them in German (whatever the page's language: the file is a data format); or the same
+columns as an Excel workbook with numbers as numbers. Import: UTF-8 (with or without BOM) or
+Windows-1252, `;` or `,`, or an .xlsx workbook (its first sheet, read as the same text), matched
+to the producer's products by article number; every row is checked with the catalogue's own
+rules (services.check_product) and nothing is written while any row is wrong. One function for
+the portal and the API.
 """
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -61,6 +65,14 @@ class EmptySpreadsheet(UnreadableSpreadsheet):
     message = N_("Die Datei ist leer.")
 
 
+class TooManyRows(UnreadableSpreadsheet):
+    message = N_("Die Datei hat mehr als 20.000 Zeilen. Bitte in mehreren Teilen hochladen.")
+
+
+MAX_ROWS = 20_000
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int  # as the spreadsheet numbers it: the header is row 1
@@ -100,7 +112,64 @@ def export_csv(products: list[Product]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def export_xlsx(products: list[Product]) -> bytes:
+    """The same columns as an Excel workbook; prices, VAT, crates and stock as numbers."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Katalog")
+    sheet.append(list(HEADER))
+    for p in products:
+        sheet.append([
+            p.article_number or "", p.name, p.category.name, UNIT_NAMES[p.unit.value],
+            Decimal(p.price_cents) / 100, p.vat_rate, TEMPERATURE_NAMES[p.temperature.value],
+            Decimal(p.crate_units).normalize(), p.stock, YES if p.is_active else NO, p.description or "",
+        ])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
 # --- Import ---------------------------------------------------------------------------------
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as the text the CSV would hold: numbers with a decimal comma."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return YES if value else NO
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # repr keeps what was typed (2.5, 2.505): three decimals stay an error, not rounded away
+        return services.format_decimal_text(Decimal(repr(value)))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise UnreadableSpreadsheet() from None
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise EmptySpreadsheet()
+        records = []
+        for row in sheet.iter_rows(values_only=True, max_col=len(HEADER) + 10):
+            if len(records) > MAX_ROWS:
+                raise TooManyRows()
+            records.append([_cell_text(value) for value in row])
+    finally:
+        workbook.close()
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise EmptySpreadsheet()
+    return records
+
 
 def _text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
@@ -115,8 +184,7 @@ def _text(data: bytes) -> str:
         raise UnknownEncoding() from None
 
 
-def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """(header, [(row number, {column: cell})]) of a CSV file; empty rows are left out."""
+def _csv_records(data: bytes) -> list[list[str]]:
     text = _text(data)
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
@@ -133,7 +201,18 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
         raise UnreadableSpreadsheet() from None
+    if len(records) > MAX_ROWS + 1:
+        raise TooManyRows()
+    return records
+
+
+def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """(header, [(row number, {column: cell})]) of a CSV file or an .xlsx workbook (told apart
+    by the zip signature); empty rows are left out."""
+    records = _xlsx_records(data) if data.startswith(b"PK\x03\x04") else _csv_records(data)
     header = [cell.strip() for cell in records[0]]
+    while header and not header[-1]:
+        header.pop()  # empty cells after the last column (Excel, a trailing `;`)
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):

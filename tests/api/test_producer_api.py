@@ -234,3 +234,16 @@ def test_import_writes_all_rows_or_none(client, producer_auth, world):
     assert world.bread.price_cents == 480
     csv = client.get(f"{API}/products.csv", headers=producer_auth)
     assert csv.mimetype == "text/csv" and "NEU-1;Roggenbrot;Brot & Backwaren;Stück;3,90;7" in csv.get_data(as_text=True)
+
+
+def test_the_catalogue_as_an_excel_workbook_holds_own_products_only(client, producer_auth, world):
+    from openpyxl import load_workbook
+
+    response = client.get(f"{API}/products.xlsx", headers=producer_auth)
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    rows = list(load_workbook(BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[0] == tuple(HEADER)
+    assert sorted(r[1] for r in rows[1:]) == ["Bauernbrot", "Streuselkuchen"]
+    imported = client.post(f"{API}/products/import?dry_run=true", headers=producer_auth, data=response.data,
+                           content_type="application/octet-stream")
+    assert imported.get_json() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}

@@ -106,3 +106,10 @@ def test_the_demo_producers_download_imports_back_unchanged(producer_client, dem
     html = response.get_data(as_text=True)
     mine = demo.session.scalar(select(func.count()).select_from(Product).where(Product.producer_id == _mine(demo).id))
     assert f"<li><strong>{mine}</strong>unverändert</li>" in html.replace("\n", "").replace("  ", "")
+
+
+def test_the_excel_download_and_upload(producer_client, demo):
+    response = producer_client.get("/me/producer/products/export.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    preview = _upload(producer_client, response.data, name="katalog.xlsx")
+    assert preview.status_code == 200 and "Jetzt importieren" in preview.get_data(as_text=True)

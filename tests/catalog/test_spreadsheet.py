@@ -159,3 +159,49 @@ def test_another_producers_article_numbers_do_not_match(db, producer):
     result = _import(producer, _csv("A;Äpfel;Obst & Gemüse;kg;2,00;7;;;10;ja;"))
     assert result.created == 1 and result.updated == 0
     assert other.price_cents == 999
+
+
+def _workbook(*rows) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    for row in rows:
+        sheet.append(list(row))
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_exported_workbook_imports_unchanged(db, producer):
+    cat = f.make_category(name="Käse")
+    f.make_product(producer, cat, article_number="K1", price_cents=1290, crate_units="0.25", stock=None)
+    f.make_product(producer, cat, article_number="K2", price_cents=199, stock=4, is_active=False)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    data = spreadsheet.export_xlsx(sorted(producer.products, key=lambda p: p.article_number))
+    sheet = load_workbook(BytesIO(data)).active
+    assert [c.value for c in sheet[1]] == HEADER.split(";")
+    assert [c.value for c in sheet[2]][4:9] == [12.9, 7, "ungekühlt", 0.25, None]
+    result = _import(producer, data)
+    assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 2, [])
+
+
+def test_a_workbook_is_checked_like_a_csv(db, producer):
+    result = _import(producer, _workbook(
+        ("A", "Äpfel", "Obst & Gemüse", "kg", 2.5, 7, "ungekühlt", 0.5, 10, "ja", ""),
+        ("B", "Birnen", "Obst & Gemüse", "kg", 2.505, 16, None, None, -3, "ja", None),
+    ))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "Preis"), (3, "MwSt"), (3, "Bestand")]
+    result = _import(producer, _workbook(("A", "Äpfel", "Obst & Gemüse", "kg", 2.5, 7, "ungekühlt", 0.5, 10, "ja", "")))
+    assert result.created == 1 and producer.products[0].price_cents == 250
+
+
+def test_a_broken_workbook_is_refused(db, producer):
+    with pytest.raises(spreadsheet.UnreadableSpreadsheet):
+        _import(producer, b"PK\x03\x04" + b"\x00" * 100)

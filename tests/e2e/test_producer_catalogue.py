@@ -61,7 +61,7 @@ def test_demo_producer_adds_a_product_with_photo_and_imports_a_spreadsheet(deskt
 
     page.goto(f"{base}/me/producer/products")
     page.get_by_role("link", name="Tabelle importieren").click()
-    page.get_by_label(re.compile(r"^Tabelle \(CSV\)")).set_input_files(
+    page.get_by_label(re.compile(r"^Tabelle \(CSV")).set_input_files(
         {"name": "katalog.csv", "mimeType": "text/csv", "buffer": _sheet({6: ("Obst & Gemüse", "2,205"), 40: ("Südfrüchte", "1,00")})})
     page.get_by_role("button", name="Datei prüfen").click()
     rows = page.locator("table.import-errors tbody tr")
@@ -73,7 +73,7 @@ def test_demo_producer_adds_a_product_with_photo_and_imports_a_spreadsheet(deskt
     expect(page.get_by_role("button", name="Jetzt importieren")).to_have_count(0)
     assert _count(demo) == 0
 
-    page.get_by_label(re.compile(r"^Tabelle \(CSV\)")).set_input_files(
+    page.get_by_label(re.compile(r"^Tabelle \(CSV")).set_input_files(
         {"name": "katalog.csv", "mimeType": "text/csv", "buffer": _sheet()})
     page.get_by_role("button", name="Datei prüfen").click()
     expect(page.locator(".import-preview .stats")).to_contain_text("50")
