@@ -53,7 +53,8 @@ SCHEMAS = {
     "ProducerProductPage": {
         "type": "object", "required": ["items", "page", "pages", "total"],
         "properties": {"items": {"type": "array", "items": _ref("ProducerProduct")},
-                       "page": _INT, "pages": _INT, "total": _INT, "per_page": _INT},
+                       "page": _INT, "pages": _INT, "total": _INT, "per_page": _INT,
+                       "total_is_exact": {"type": "boolean", "description": "Always true: counted exactly."}},
     },
     "ProducerProductNew": {
         "type": "object", "additionalProperties": False,

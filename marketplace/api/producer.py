@@ -134,7 +134,7 @@ def producer_list_products():
     )
     return {
         "items": [_item(p) for p in products], "page": page, "pages": -(-total // per_page),
-        "total": total, "per_page": per_page,
+        "total": total, "per_page": per_page, "total_is_exact": True,
     }
 
 
