@@ -153,8 +153,9 @@ def producer_create_product():
         )
     except services.InvalidProduct as error:
         raise InvalidProductFields(error) from None
+    answer = _item(product)  # read before the commit: after it the product would load again
     db.session.commit()
-    return _item(product), 201
+    return answer, 201
 
 
 @bp.patch("/producer/products/<int:product_id>")
@@ -169,8 +170,9 @@ def producer_update_product(product_id: int):
         services.update_product(product=product, values=values, now=utcnow())
     except services.InvalidProduct as error:
         raise InvalidProductFields(error) from None
+    answer = _item(product)
     db.session.commit()
-    return _item(product)
+    return answer
 
 
 @bp.delete("/producer/products/<int:product_id>")
@@ -178,8 +180,9 @@ def producer_update_product(product_id: int):
 def producer_archive_product(product_id: int):
     product = _own_product(product_id)
     services.archive_product(product=product, now=utcnow())
+    answer = _item(product)
     db.session.commit()
-    return _item(product)
+    return answer
 
 
 def _uploaded_bytes() -> bytes:
@@ -201,9 +204,10 @@ def producer_put_photo(product_id: int):
     replaced = services.set_product_photo(
         product=product, data=_uploaded_bytes(), upload_dir=upload_dir, now=utcnow()
     )
+    answer = {"id": product.id, "photo": _photo_urls(product.photo_key)}
     db.session.commit()
     photos.delete_photo(replaced, upload_dir)
-    return {"id": product.id, "photo": _photo_urls(product.photo_key)}
+    return answer
 
 
 @bp.post("/producer/stock")
@@ -214,8 +218,9 @@ def producer_sync_stock():
     if len(items) > 10_000:
         raise InvalidField(field="items")
     products = services.sync_stock(producer=producer, items=items, now=utcnow())
+    answer = {"items": [{"article_number": p.article_number, "stock": p.stock} for p in products]}
     db.session.commit()
-    return {"items": [{"article_number": p.article_number, "stock": p.stock} for p in products]}
+    return answer
 
 
 @bp.get("/producer/products.csv")
