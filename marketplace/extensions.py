@@ -15,6 +15,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from marketplace.core.sqlite_writers import WriterQueuedConnection
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
@@ -76,17 +78,34 @@ def _begin_on_sqlite(connection) -> None:
 
     A transaction that first reads and later writes would fail with "database is locked" when
     another writer committed in between; BEGIN IMMEDIATE makes concurrent writers wait for each
-    other (up to the busy timeout) instead. Page views (GET and HEAD requests) only read and
+    other instead. They wait in the application's writer queue (core.sqlite_writers: woken as
+    soon as the turn is free) rather than in SQLite's busy handler, which sleeps up to 100 ms
+    between tries (README, "SQLite writers"). Page views (GET and HEAD requests) only read and
     begin a deferred transaction, which never waits for a writer in WAL mode.
     """
     if connection.dialect.name != "sqlite":
         return
-    connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+    if _is_read_only_request():
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    queued = isinstance(dbapi_connection, WriterQueuedConnection)
+    if queued:
+        dbapi_connection.wait_for_turn(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if queued:  # a failed BEGIN gives the turn back at once
+            dbapi_connection.leave_queue()
+        raise
 
 
 def sqlite_engine_options(options: dict) -> dict:
-    """Engine options for SQLite: no ping before each use (there is no server connection to lose)."""
-    return {key: value for key, value in options.items() if key != "pool_pre_ping"}
+    """Engine options for SQLite: connections whose writers queue (core.sqlite_writers), and no
+    ping before each use (there is no server connection to lose)."""
+    connect_args = {**options.get("connect_args", {}), "factory": WriterQueuedConnection}
+    options = {key: value for key, value in options.items() if key != "pool_pre_ping"}
+    return {**options, "connect_args": connect_args}
 
 
 def writes_on_get(view):
