@@ -158,6 +158,20 @@ def _place_order(form, items, now):
     return order
 
 
+def load_basket_checkout(items):
+    """The checkout's context and prices of the basket `items`, or the page to show instead (no
+    address in the region, a product no longer orderable) as the third value."""
+    try:
+        context = checkout.load_checkout(current_user.id, [product_id for product_id, _ in items])
+        basket = checkout.price_basket(items)
+    except checkout.NoHomeAddress:
+        return None, None, render_template("orders/no_address.html")
+    except DomainError as error:
+        flash(domain_message(error), "error")
+        return None, None, redirect(url_for("orders.cart"))
+    return context, basket, None
+
+
 @bp.route("/kasse", methods=["GET", "POST"])
 @login_required
 def checkout_page():
@@ -166,14 +180,9 @@ def checkout_page():
     if not items:
         flash(gettext("Ihr Warenkorb ist leer."), "info")
         return redirect(url_for("orders.cart"))
-    try:
-        context = checkout.load_checkout(current_user.id, [product_id for product_id, _ in items])
-        basket = checkout.price_basket(items)
-    except checkout.NoHomeAddress:
-        return render_template("orders/no_address.html")
-    except DomainError as error:
-        flash(domain_message(error), "error")
-        return redirect(url_for("orders.cart"))
+    context, basket, refusal = load_basket_checkout(items)
+    if refusal is not None:
+        return refusal
     days = checkout.list_open_delivery_days(context.sub_region, now)
     options = checkout.list_fulfilment_options(context, basket, days)
     form = CheckoutForm()

@@ -17,7 +17,7 @@ from marketplace.orders.forms import option_value
 from marketplace.orders.services import cart_items
 from marketplace.orders.standing import services
 from marketplace.orders.standing.forms import StandingActionForm, StandingOrderForm
-from marketplace.orders.views import _PLACE_ERRORS, _fulfilment_choice
+from marketplace.orders.views import _PLACE_ERRORS, _fulfilment_choice, load_basket_checkout
 from marketplace.payments.providers import available_methods
 from marketplace.payments.standing import UNATTENDED_METHODS, submit_standing_order
 from marketplace.web.errors import domain_message
@@ -58,14 +58,9 @@ def new():
     if not items:
         flash(gettext("Legen Sie zuerst in den Warenkorb, was Sie jede Woche bekommen möchten."), "info")
         return redirect(url_for("orders.cart"))
-    try:
-        context = checkout.load_checkout(current_user.id, [product_id for product_id, _ in items])
-        basket = checkout.price_basket(items)
-    except checkout.NoHomeAddress:
-        return render_template("orders/no_address.html")
-    except DomainError as error:
-        flash(domain_message(error), "error")
-        return redirect(url_for("orders.cart"))
+    context, basket, refusal = load_basket_checkout(items)
+    if refusal is not None:
+        return refusal
     schedule = context.sub_region.schedule
     options = [o for o in checkout.list_fulfilment_options(context, basket) if o.allowed]
     form = StandingOrderForm()
