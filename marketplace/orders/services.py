@@ -36,6 +36,7 @@ from marketplace.orders.checkout.rules import (
     check_pickup_place,
     check_product_id,
     check_quantity,
+    is_possible_id,
     parse_fulfilment_kind,
     resolve_door_address,
     sum_quantities,
@@ -166,7 +167,9 @@ def place_order(
         if existing is not None:
             return existing
 
-    context = load_checkout(resident.id, quantities)
+    place_id = fulfilment.pickup_place_id
+    context = load_checkout(resident.id, quantities,
+                            place_ids=[place_id] if is_possible_id(place_id) else [])
     check_orderable(quantities, context.products)
     check_line_quantities(quantities, context.products)
     day = check_delivery_day(context.sub_region, delivery_date, now)

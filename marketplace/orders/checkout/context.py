@@ -34,12 +34,15 @@ class CheckoutContext:
         return None
 
 
-def list_pickup_places_of(sub_region_id: int | None) -> list[PickupPlace]:
-    """Active, approved pickup places of a sub-region (of every sub-region for None), with what
-    the checkout rules read: working compartments, opening hours, village and sub-region."""
+def list_pickup_places_of(sub_region_id: int | None, ids: Iterable[int] | None = None) -> list[PickupPlace]:
+    """Active, approved pickup places of a sub-region (of every sub-region for None; only those
+    of `ids` when given), with what the checkout rules read: working compartments, opening
+    hours, village and sub-region."""
     conditions = [PickupPlace.is_active.is_(True), PickupPlace.is_approved.is_(True)]
     if sub_region_id is not None:
         conditions.append(PickupPlace.sub_region_id == sub_region_id)
+    if ids is not None:
+        conditions.append(PickupPlace.id.in_(list(ids)))
     return list(
         db.session.scalars(
             select(PickupPlace)
@@ -79,11 +82,16 @@ def load_resident(resident_id: int) -> User | None:
     ).first()
 
 
-def load_checkout(resident_id: int, product_ids: Iterable[int] = ()) -> CheckoutContext:
-    """Everything the checkout rules read; raises NoHomeAddress for a resident outside the region."""
+def load_checkout(
+    resident_id: int, product_ids: Iterable[int] = (), *, place_ids: Iterable[int] | None = None,
+) -> CheckoutContext:
+    """Everything the checkout rules read; raises NoHomeAddress for a resident outside the region.
+
+    `places` holds every pickup place of the resident's sub-region, or only those of `place_ids`
+    (placing an order needs just the one it names)."""
     resident = load_resident(resident_id)
     sub_region = resident.home_sub_region if resident is not None else None
     if sub_region is None:
         raise NoHomeAddress()
-    places = {place.id: place for place in list_pickup_places_of(sub_region.id)}
+    places = {place.id: place for place in list_pickup_places_of(sub_region.id, place_ids)}
     return CheckoutContext(resident, sub_region, places, load_products(product_ids))
