@@ -51,11 +51,10 @@ class AddToCartForm(QuantityForm):
     next = HiddenField()
 
 
-class CheckoutForm(FlaskForm):
-    delivery_date = RadioField(
-        _l("Liefertag"), choices=[], validate_choice=False,
-        validators=[_Chosen(_l("Bitte wählen Sie einen der angebotenen Liefertage."))],
-    )
+class FulfilmentFields(FlaskForm):
+    """Where the order goes: a pickup place or the door (window, and another address if given).
+    The checkout and the standing-order page share these fields and their parser."""
+
     fulfilment = RadioField(
         _l("Abholort oder Lieferung"), choices=[], validate_choice=False,
         validators=[_Chosen(_l("Bitte wählen Sie einen der möglichen Abholorte."))],
@@ -66,6 +65,13 @@ class CheckoutForm(FlaskForm):
     door_street = StringField(_l("Straße und Hausnummer"), validators=[Length(max=200)])
     door_postcode = StringField(_l("Postleitzahl"), validators=[Length(max=10)])
     door_town = StringField(_l("Ort"), validators=[Length(max=200)])
+
+
+class CheckoutForm(FulfilmentFields):
+    delivery_date = RadioField(
+        _l("Liefertag"), choices=[], validate_choice=False,
+        validators=[_Chosen(_l("Bitte wählen Sie einen der angebotenen Liefertage."))],
+    )
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
     def fill_choices(self, days, options, windows) -> None:

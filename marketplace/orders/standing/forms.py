@@ -3,28 +3,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms import HiddenField, RadioField
 
-from marketplace.orders.forms import _Chosen
+from marketplace.orders.forms import FulfilmentFields, _Chosen
 
 
-class StandingOrderForm(FlaskForm):
+class StandingOrderForm(FulfilmentFields):
     """The basket is the current one; the resident picks weekday, place and payment."""
 
     weekday = RadioField(
         _l("Wochentag"), choices=[], validate_choice=False,
         validators=[_Chosen(_l("Bitte wählen Sie einen der Liefertage Ihres Liefergebiets."))],
     )
-    # The same names as the checkout's fields, read by the same parser.
-    fulfilment = RadioField(
-        _l("Abholort oder Lieferung"), choices=[], validate_choice=False,
-        validators=[_Chosen(_l("Bitte wählen Sie einen der möglichen Abholorte."))],
-    )
-    door_window = SelectField(_l("Lieferzeitfenster an der Haustür"), choices=[], validate_choice=False)
-    door_street = StringField(_l("Straße und Hausnummer"), validators=[Length(max=200)])
-    door_postcode = StringField(_l("Postleitzahl"), validators=[Length(max=10)])
-    door_town = StringField(_l("Ort"), validators=[Length(max=200)])
     payment_method = RadioField(
         _l("Bezahlung"), choices=[], validate_choice=False,
         validators=[_Chosen(_l("Bitte wählen Sie eine Zahlungsart."))],
