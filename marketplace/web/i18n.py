@@ -1,12 +1,16 @@
 """Locale choice: German first, English second; the visitor's choice is kept in the session."""
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not request.cookies and "Authorization" not in request.headers:
+        # Nobody known and no choice kept (no session, no token): the default, without
+        # opening the session or loading a user (the page cache's hits come this way).
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

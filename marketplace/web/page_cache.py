@@ -23,7 +23,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from marketplace.catalog.versions import get_catalog_version
-from marketplace.extensions import cache
+from marketplace.extensions import cache, limiter
 
 MAX_BODY_BYTES = 512 * 1024
 # Headers of the view's own response worth replaying; after_request hooks add the rest again.
@@ -96,4 +96,5 @@ def cached_for_anonymous(view):
             _cache_call(cache.set, key, entry, timeout=math.ceil(seconds))
         return response
 
-    return wrapped
+    # Public pages carry no rate limit; exempting them spares every hit the limiter's lookup.
+    return limiter.exempt(wrapped)
