@@ -16,7 +16,7 @@ from sqlalchemy import select
 from marketplace.catalog import photos
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
-from marketplace.core.errors import N_, Conflict, InvalidInput
+from marketplace.core.errors import N_, Conflict, InvalidFields, InvalidInput
 from marketplace.core.money import parse_euros
 from marketplace.extensions import db
 
@@ -28,18 +28,11 @@ MAX_CRATE_UNITS = Decimal("99.999")
 ALL_WEEKDAYS = 127
 
 
-class InvalidProduct(InvalidInput):
+class InvalidProduct(InvalidFields):
     """A product's values break a rule; `errors` maps each wrong field to its message (a msgid)."""
 
     code = "invalid_input"
     message = N_("Die Angaben zum Produkt sind ungültig.")
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__(next(iter(errors.values())))
-
-    def extra(self) -> dict:
-        return {"fields": dict(self.errors)}
 
 
 class ProductArchived(Conflict):
