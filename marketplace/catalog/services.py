@@ -26,6 +26,7 @@ MAX_QUANTITY = 1_000
 MAX_CONTENT = 100_000  # grams or millilitres in one unit
 MAX_CRATE_UNITS = Decimal("99.999")
 ALL_WEEKDAYS = 127
+MAX_SEASON_DAYS = 365
 
 
 class InvalidProduct(InvalidFields):
@@ -189,6 +190,13 @@ def check_product(producer: Producer, values: ProductValues) -> dict[str, str]:
         errors["weekday_mask"] = N_("Bitte mindestens einen Liefertag wählen.")
     if (values.season_start is None) != (values.season_end is None):
         errors["season_end"] = N_("Eine Saison hat einen Anfang und ein Ende.")
+    elif values.season_start is not None and not (
+        isinstance(values.season_start, date) and isinstance(values.season_end, date)
+        and 0 <= (values.season_end - values.season_start).days <= MAX_SEASON_DAYS
+    ):
+        # A season over new year ends in the next year (15.11.2026 to 10.01.2027); an end
+        # before the start is a slip, not a season of almost a whole year.
+        errors["season_end"] = N_("Das Ende der Saison liegt nach ihrem Anfang und höchstens ein Jahr später.")
     if type(values.is_active) is not bool or type(values.is_organic) is not bool:
         errors["is_active"] = N_("Bitte ja oder nein angeben.")
     return errors
