@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -127,3 +127,28 @@ def test_the_figures_are_for_producers_only(client, db):
     login(client, "bewohner@example.org", f.TEST_PASSWORD)
     assert client.get("/me/producer/sales").status_code == 403
     assert client.get("/me/producer/sales.csv").status_code == 403
+
+
+def test_the_page_issues_the_same_queries_for_few_and_many_lines(client, db):
+    from tests.catalog.test_catalog import QueryCounter
+
+    station = f.make_station()
+    resident = f.make_user(home=station.place)
+    producer = f.make_producer(station.place)
+    products = [f.make_product(producer, name=f"Ware {i:02d}") for i in range(12)]
+    f.make_user("hof@example.org", Role.PRODUCER, producer.id)
+    f.make_order(resident, [(products[0], 1)], place=station, day=date(2026, 3, 3))
+    db.session.commit()
+    login(client, "hof@example.org", f.TEST_PASSWORD)
+    url = "/me/producer/sales?von=2026-01-01&bis=2026-06-30"
+    db.session.expunge_all()  # every counted request starts with an empty session
+    with QueryCounter(db.engine) as few:
+        assert client.get(url).status_code == 200
+    station, resident, products = db.session.merge(station), db.session.merge(resident), [db.session.merge(p) for p in products]
+    for week in range(20):
+        f.make_order(resident, [(p, 2) for p in products], place=station, day=date(2026, 1, 6) + timedelta(weeks=week))
+    db.session.commit()
+    db.session.expunge_all()
+    with QueryCounter(db.engine) as many:
+        html = client.get(url).get_data(as_text=True)
+    assert "Ware 11" in html and many.count == few.count
