@@ -7,8 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Role, User
+from marketplace.admin.demo import seed_demo
 from marketplace.catalog import onboarding
 from marketplace.catalog.models import Producer, StaffInvitation
+from marketplace.catalog.onboarding_views import invitation_link
+from marketplace.core.clock import utcnow
 from marketplace.notifications.kinds import render
 from marketplace.notifications.models import Notification
 from tests import factories as f
@@ -307,8 +310,6 @@ def test_an_invitation_with_a_bad_email_is_a_form_error(client, world, db):
 
 
 def test_the_demo_has_an_application_waiting_for_the_eifel_coordinator(client, demo, db):
-    from marketplace.admin.demo import seed_demo
-
     login(client, "coordinator@example.org")
     page = client.get("/me/coordinator").get_data(as_text=True)
     assert "/delivery/eifel/producers" in page
@@ -322,3 +323,69 @@ def test_the_demo_has_an_application_waiting_for_the_eifel_coordinator(client, d
     assert db.session.scalar(select(func.count()).select_from(Producer).where(Producer.name == "Imkerei am Hochsimmer")) == 1
     schmitz = db.session.scalars(select(Producer).where(Producer.name == "Hofladen Schmitz")).one()
     assert schmitz.owner.email == "producer@example.org"
+
+
+def test_a_signed_in_person_applies_with_their_own_account(client, world, db):
+    resident = f.make_user("nachbarin@example.org")
+    db.session.commit()
+    login(client, "nachbarin@example.org", f.TEST_PASSWORD)
+    data = {k: v for k, v in _apply_form().items() if k not in ("account_name", "email", "password", "password_repeat")}
+    response = client.post(APPLY, data={**data, "csrf_token": csrf_token_from(client, APPLY)})
+    assert response.status_code == 302
+    producer = onboarding.list_applications(world.eifel.id, pending=True)[0]
+    assert producer.owner_id == resident.id and resident.roles() == {Role.RESIDENT, Role.PRODUCER}
+    assert client.get(APPLY).status_code == 302  # already works for a producer
+
+
+def test_an_existing_account_accepts_only_when_signed_in_as_itself(client, world, db):
+    owner = f.make_user("chef@example.org", role=None)
+    resident = f.make_user("nachbar@example.org")
+    producer = onboarding.apply_as_producer(application=_application(), owner=owner, account=None, now=NOW)
+    invitation = onboarding.invite_staff(producer=producer, email="nachbar@example.org", invited_by=owner,
+                                         now=utcnow(), link_for=str)  # the pages' clock
+    db.session.commit()
+    with client.application.test_request_context():
+        link = invitation_link(invitation.id)
+    path = link[link.index("/einladung/"):]
+    page = client.get(path).get_data(as_text=True)
+    assert "Bitte melden Sie sich damit an" in page
+    login(client, "chef@example.org", f.TEST_PASSWORD)  # someone else
+    assert client.post(path, data={"csrf_token": csrf_token_from(client, "/me/producer")}).status_code == 200
+    db.session.expire_all()
+    assert resident.scopes(Role.PRODUCER) == [] and invitation.accepted_at is None
+    client.post("/logout", data={"csrf_token": csrf_token_from(client, "/me/producer")})
+    login(client, "nachbar@example.org", f.TEST_PASSWORD)
+    response = client.post(path, data={"csrf_token": csrf_token_from(client, path)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert resident.scopes(Role.PRODUCER) == [producer.id] and resident.check_password(f.TEST_PASSWORD)
+
+
+def test_a_new_account_with_mismatched_passwords_stays_closed(client, world, db):
+    owner = f.make_user("chef@example.org", role=None)
+    producer = onboarding.apply_as_producer(application=_application(), owner=owner, account=None, now=NOW)
+    invitation = onboarding.invite_staff(producer=producer, email="neu@example.org", invited_by=owner,
+                                         now=utcnow(), link_for=str)
+    db.session.commit()
+    with client.application.test_request_context():
+        link = invitation_link(invitation.id)
+    path = link[link.index("/einladung/"):]
+    response = client.post(path, data={"csrf_token": csrf_token_from(client, path), "name": "Neu",
+                                       "password": "lange-genug-1", "password_repeat": "anders-lang-2"})
+    assert response.status_code == 422 and "stimmen nicht überein" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert not invitation.user.active and invitation.accepted_at is None
+
+
+def test_a_decided_application_cannot_be_decided_again_on_the_web(client, world, db):
+    mine = _pending(db, world)
+    onboarding.decline_producer(producer=mine, decided_by=world.coordinator, reason="Nein", now=NOW)
+    db.session.commit()
+    login(client, "koordination@example.org", f.TEST_PASSWORD)
+    token = csrf_token_from(client, f"/delivery/eifel/producers/{mine.id}")
+    response = client.post(f"/delivery/eifel/producers/{mine.id}/approve", data={"csrf_token": token},
+                           headers={"Referer": f"/delivery/eifel/producers/{mine.id}"})
+    assert response.status_code == 302
+    assert "schon entschieden" in client.get(response.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert mine.is_declined and not mine.is_approved

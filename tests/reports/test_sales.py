@@ -12,6 +12,7 @@ from marketplace.accounts.models import Role
 from marketplace.orders.models import OrderStatus
 from marketplace.reports import sales
 from tests import factories as f
+from tests.catalog.test_catalog import QueryCounter
 from tests.conftest import login
 
 
@@ -130,8 +131,6 @@ def test_the_figures_are_for_producers_only(client, db):
 
 
 def test_the_page_issues_the_same_queries_for_few_and_many_lines(client, db):
-    from tests.catalog.test_catalog import QueryCounter
-
     station = f.make_station()
     resident = f.make_user(home=station.place)
     producer = f.make_producer(station.place)
