@@ -14,6 +14,7 @@ from marketplace.catalog.onboarding_views import invitation_link
 from marketplace.core.clock import utcnow
 from marketplace.notifications.kinds import render
 from marketplace.notifications.models import Notification
+from marketplace.reports.queries import get_sub_region_figures
 from tests import factories as f
 from tests.conftest import NOW, csrf_token_from, login
 
@@ -389,3 +390,12 @@ def test_a_decided_application_cannot_be_decided_again_on_the_web(client, world,
     assert "schon entschieden" in client.get(response.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
     assert mine.is_declined and not mine.is_approved
+
+
+def test_the_coordinators_figures_count_waiting_applications_not_declined_ones(db, world):
+    waiting, declined = _pending(db, world), _pending(db, world)
+    onboarding.decline_producer(producer=declined, decided_by=world.coordinator, reason="Nein", now=NOW)
+    db.session.commit()
+    figures = get_sub_region_figures(world.eifel)
+    assert (figures.pending_producers, figures.producers) == (1, 0)
+    assert waiting.is_pending
