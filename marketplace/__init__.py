@@ -55,12 +55,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
-    from marketplace.admin import jobs_views, portal
+    from marketplace.admin import jobs_views, portal, producer_applications
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import views as api_views
+    from marketplace.catalog import onboarding_views
     from marketplace.catalog import portal as producer_products_views
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
@@ -73,6 +74,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.orders.standing import views as standing_views
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
+    from marketplace.reports import sales_views
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
 
@@ -80,6 +82,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(producer_products_views.bp)
+    app.register_blueprint(onboarding_views.bp)
+    app.register_blueprint(producer_applications.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(standing_views.bp)
     app.register_blueprint(api_views.bp)
@@ -88,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(portal.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(open_data_views.bp)
+    app.register_blueprint(sales_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(station_views.bp)

@@ -5,6 +5,7 @@ from marketplace.catalog.models import (  # noqa: F401
     Category,
     Producer,
     Product,
+    StaffInvitation,
     Temperature,
     Unit,
 )

@@ -76,3 +76,13 @@ def can_operate(user: User | None, station_id: int) -> bool:
 def can_see_standing_order(user: User | None, standing) -> bool:
     """A standing order is its resident's, and the staff member's who set it up for them."""
     return user is not None and user.id in (standing.resident_id, standing.created_by_id)
+
+
+def can_decide_producer(user: User | None, producer) -> bool:
+    """A producer's application is decided by the coordinators of its place's sub-region."""
+    return can_coordinate(user, producer.place.municipality.sub_region_id)
+
+
+def can_invite_staff(user: User | None, producer) -> bool:
+    """A producer's owner (the account that applied) invites its staff."""
+    return user is not None and producer.owner_id is not None and producer.owner_id == user.id

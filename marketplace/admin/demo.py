@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -72,6 +73,7 @@ def seed_demo(
         region = _seed_region(password)
         report.created_region = True
     report.staff_added = _ensure_sub_region_staff(password)
+    seed_onboarding(now=now, password_hash_method=password_hash_method)
     report.products_added = _top_up_products(products)
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)

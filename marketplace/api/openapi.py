@@ -94,6 +94,11 @@ _SCHEMAS = {
             "description": {"type": "string"},
             "category": {"type": "object", "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
             "price_per_kg_cents": {"type": ["integer", "null"]},
+            "base_price": {
+                "type": ["object", "null"], "required": ["cents", "per"],
+                "description": "The price per kg or litre (German price labelling, PAngV); null where it does not apply.",
+                "properties": {"cents": {"type": "integer"}, "per": {"type": "string", "enum": ["kg", "l"]}},
+            },
             "is_active": {"type": "boolean"},
         }}],
     },

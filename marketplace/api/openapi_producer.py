@@ -25,7 +25,7 @@ _FIELDS = {
     "quantity_step": {"type": "integer", "minimum": 1, "maximum": 1000},
     "weekdays": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1, "maximum": 7},
                  "description": "ISO weekdays it can be delivered on (Monday = 1)."},
-    "season_start": {"type": ["string", "null"], "format": "date", "description": "With season_end; repeats yearly."},
+    "season_start": {"type": ["string", "null"], "format": "date", "description": "With season_end, at most a year before it; repeats yearly."},
     "season_end": {"type": ["string", "null"], "format": "date"},
 }
 _ROW_ERRORS = {"type": "array", "items": {"type": "object", "required": ["row", "column", "error"], "properties": {
@@ -45,7 +45,10 @@ SCHEMAS = {
             "article_number": {"type": ["string", "null"]},
             "archived_at": {"type": ["string", "null"], "format": "date-time"},
             "crate_units": {"type": "number"}, "min_quantity": _INT, "quantity_step": _INT,
+            "unit_weight_g": {"type": ["integer", "null"]}, "unit_volume_ml": {"type": ["integer", "null"]},
             "weekdays": {"type": "array", "items": _INT},
+            "season_start": {"type": ["string", "null"], "format": "date"},
+            "season_end": {"type": ["string", "null"], "format": "date"},
             "photo": {"type": ["object", "null"], "description": "URLs by width in pixels.",
                       "additionalProperties": {"type": "string", "format": "uri"}},
         }}],

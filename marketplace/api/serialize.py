@@ -42,8 +42,15 @@ def product_detail(item: Product, distance_km: float | None = None) -> dict:
         "description": item.description,
         "category": {"slug": item.category.slug, "name": item.category.name},
         "price_per_kg_cents": item.price_per_kg_cents(),
+        "base_price": _base_price(item),
         "is_active": item.is_active,
     }
+
+
+def _base_price(item: Product) -> dict | None:
+    """The price per kg or litre (PAngV), where unit or content give it."""
+    base = item.base_price()
+    return {"cents": base[0], "per": base[1]} if base else None
 
 
 def producer_product(item: Product, photo_urls: dict | None) -> dict:
@@ -55,7 +62,11 @@ def producer_product(item: Product, photo_urls: dict | None) -> dict:
         "crate_units": float(item.crate_units),
         "min_quantity": item.min_quantity,
         "quantity_step": item.quantity_step,
+        "unit_weight_g": item.unit_weight_g,
+        "unit_volume_ml": item.unit_volume_ml,
         "weekdays": [day for day in range(1, 8) if item.available_weekday_mask & (1 << (day - 1))],
+        "season_start": item.season_start.isoformat() if item.season_start else None,
+        "season_end": item.season_end.isoformat() if item.season_end else None,
         "photo": photo_urls,
     }
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.accounts.models import User
 from marketplace.catalog import search
 from marketplace.core.clock import utcnow
 from marketplace.core.types import UTCDateTime, str_enum
@@ -63,15 +64,42 @@ class Producer(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="RESTRICT"), index=True)
     street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The organic control body's code (e.g. DE-ÖKO-006) where the producer is certified.
+    organic_control_number: Mapped[str | None] = mapped_column(String(20))
+    # Only approved producers are listed; the sub-region's coordinator decides (catalog/onboarding.py).
     is_approved: Mapped[bool] = mapped_column(default=False)
+    # The account that applied: it may invite staff. None for producers set up by hand.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Why the coordinator declined the application (shown to the applicant).
+    decline_reason: Mapped[str | None] = mapped_column(Text)
     vat_status: Mapped[VatStatus] = mapped_column(
         str_enum(VatStatus, "vat_status", 20), default=VatStatus.REGULAR
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     place: Mapped[Place] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     products: Mapped[list[Product]] = relationship(back_populates="producer")
+
+    __table_args__ = (
+        CheckConstraint(
+            "decline_reason IS NULL OR (NOT is_approved AND decided_at IS NOT NULL)",
+            name="declined_with_reason",
+        ),
+    )
+
+    @property
+    def is_pending(self) -> bool:
+        """Applied and waiting for the coordinator's decision."""
+        return not self.is_approved and self.decided_at is None
+
+    @property
+    def is_declined(self) -> bool:
+        return not self.is_approved and self.decided_at is not None
 
     @property
     def vat_rates(self) -> tuple[int, ...]:
@@ -80,6 +108,31 @@ class Producer(db.Model):
 
     def __repr__(self) -> str:
         return f"<Producer {self.slug}>"
+
+
+class StaffInvitation(db.Model):
+    """An owner's invitation of a staff member by e-mail; the link carries a signed token of
+    its id, and accepting it once before `expires_at` makes the invited account staff."""
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), index=True)
+    # The invited account: an existing one, or a new one that stays inactive until accepted.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The invitation made the account: accepting it sets its name and password and opens it.
+    new_account: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    producer: Mapped[Producer] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (
+        CheckConstraint("expires_at > created_at", name="expires_after_created"),
+    )
 
 
 class Category(db.Model):

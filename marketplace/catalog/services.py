@@ -16,7 +16,7 @@ from sqlalchemy import select
 from marketplace.catalog import photos
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
-from marketplace.core.errors import N_, Conflict, InvalidInput
+from marketplace.core.errors import N_, Conflict, InvalidFields, InvalidInput
 from marketplace.core.money import parse_euros
 from marketplace.extensions import db
 
@@ -26,20 +26,14 @@ MAX_QUANTITY = 1_000
 MAX_CONTENT = 100_000  # grams or millilitres in one unit
 MAX_CRATE_UNITS = Decimal("99.999")
 ALL_WEEKDAYS = 127
+MAX_SEASON_DAYS = 365
 
 
-class InvalidProduct(InvalidInput):
+class InvalidProduct(InvalidFields):
     """A product's values break a rule; `errors` maps each wrong field to its message (a msgid)."""
 
     code = "invalid_input"
     message = N_("Die Angaben zum Produkt sind ungültig.")
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__(next(iter(errors.values())))
-
-    def extra(self) -> dict:
-        return {"fields": dict(self.errors)}
 
 
 class ProductArchived(Conflict):
@@ -196,6 +190,13 @@ def check_product(producer: Producer, values: ProductValues) -> dict[str, str]:
         errors["weekday_mask"] = N_("Bitte mindestens einen Liefertag wählen.")
     if (values.season_start is None) != (values.season_end is None):
         errors["season_end"] = N_("Eine Saison hat einen Anfang und ein Ende.")
+    elif values.season_start is not None and not (
+        isinstance(values.season_start, date) and isinstance(values.season_end, date)
+        and 0 <= (values.season_end - values.season_start).days <= MAX_SEASON_DAYS
+    ):
+        # A season over new year ends in the next year (15.11.2026 to 10.01.2027); an end
+        # before the start is a slip, not a season of almost a whole year.
+        errors["season_end"] = N_("Das Ende der Saison liegt nach ihrem Anfang und höchstens ein Jahr später.")
     if type(values.is_active) is not bool or type(values.is_organic) is not bool:
         errors["is_active"] = N_("Bitte ja oder nein angeben.")
     return errors

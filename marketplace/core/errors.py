@@ -45,6 +45,17 @@ class InvalidInput(DomainError):
     message = N_("Die Eingabe ist ungültig.")
 
 
+class InvalidFields(InvalidInput):
+    """Values that break rules; `errors` maps each wrong field to its message (a msgid)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(next(iter(errors.values())))
+
+    def extra(self) -> dict:
+        return {"fields": dict(self.errors)}
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -106,7 +106,8 @@ def get_sub_region_figures(sub_region: SubRegion) -> SubRegionFigures:
     )
     producers = db.session.execute(
         select(Producer.is_approved, func.count())
-        .where(Producer.place_id.in_(place_ids))
+        # Declined applications are neither listed nor waiting.
+        .where(Producer.place_id.in_(place_ids), Producer.is_approved | Producer.decided_at.is_(None))
         .group_by(Producer.is_approved)
     ).all()
     pickups = db.session.execute(

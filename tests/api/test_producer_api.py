@@ -94,6 +94,7 @@ def test_create_change_and_archive_a_product(client, producer_auth, world):
     ({"price_cents": 2.505}, "price_cents"), ({"stock": -3}, "stock"), ({"category": "gibtsnicht"}, "category"),
     ({"unit": ["kg"]}, "unit"), ({"crate_units": "viel"}, "crate_units"), ({"farbe": "rot"}, "farbe"),
     ({"article_number": "BROT-1"}, "article_number"), ({"weekdays": [0]}, "weekdays"),
+    ({"season_start": "2026-06-01", "season_end": "2026-05-01"}, "season_end"),
 ])
 def test_bad_new_products_get_422_and_nothing_is_written(client, producer_auth, world, body, field):
     before = db.session.scalar(select(func.count()).select_from(Product))
@@ -247,3 +248,17 @@ def test_the_catalogue_as_an_excel_workbook_holds_own_products_only(client, prod
     imported = client.post(f"{API}/products/import?dry_run=true", headers=producer_auth, data=response.data,
                            content_type="application/octet-stream")
     assert imported.get_json() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+
+
+def test_every_field_set_reads_back_with_the_base_price(client, producer_auth, world):
+    body = _new(unit="bottle", unit_volume_ml=750, price_cents=900, weekdays=[5], min_quantity=6,
+                quantity_step=6, season_start="2026-09-01", season_end="2027-03-31", stock=None)
+    created = client.post(f"{API}/products", headers=producer_auth, json=body)
+    assert created.status_code == 201, created.get_json()
+    item = created.get_json()
+    assert (item["unit_volume_ml"], item["unit_weight_g"], item["weekdays"]) == (750, None, [5])
+    assert (item["season_start"], item["season_end"]) == ("2026-09-01", "2027-03-31")
+    assert (item["min_quantity"], item["quantity_step"], item["stock"]) == (6, 6, None)
+    assert item["base_price"] == {"cents": 1200, "per": "l"}  # 9,00 € for 0.75 l
+    public = client.get(f"/api/v1/products/{item['id']}").get_json()
+    assert public["base_price"] == {"cents": 1200, "per": "l"}

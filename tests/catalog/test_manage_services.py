@@ -1,6 +1,7 @@
 """Catalogue services: one rule set for the portal, the spreadsheet and the API."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -49,7 +50,10 @@ def test_create_product_stores_every_field(db):
      ({"name": " "}, "name"), ({"stock": -3}, "stock"), ({"crate_units": Decimal("0")}, "crate_units"),
      ({"crate_units": Decimal("0.0005")}, "crate_units"), ({"min_quantity": 0}, "min_quantity"),
      ({"quantity_step": 0}, "quantity_step"), ({"weekday_mask": 0}, "weekday_mask"),
-     ({"unit": "sack"}, "unit"), ({"temperature": "warm"}, "temperature"), ({"category_id": 999_999}, "category_id")],
+     ({"unit": "sack"}, "unit"), ({"temperature": "warm"}, "temperature"), ({"category_id": 999_999}, "category_id"),
+     ({"season_start": date(2026, 6, 1)}, "season_end"),
+     ({"season_start": date(2026, 6, 1), "season_end": date(2026, 5, 31)}, "season_end"),
+     ({"season_start": date(2026, 6, 1), "season_end": date(2027, 6, 2)}, "season_end")],
 )
 def test_create_product_refuses_wrong_values_and_writes_nothing(db, changes, field):
     producer, category = f.make_producer(), f.make_category()
@@ -160,3 +164,11 @@ def test_an_order_line_keeps_the_products_minimum_and_step(db):
         with pytest.raises(QuantityNotAllowed) as refused:
             check_line_quantities({eggs.id: quantity}, products)
         assert refused.value.params == {"product": "Eier", "minimum": 6, "step": 6}
+
+
+def test_a_season_over_new_year_ends_in_the_next_year_and_repeats(db):
+    producer, category = f.make_producer(), f.make_category()
+    product = services.create_product(producer=producer, values=_values(
+        category, season_start=date(2026, 11, 15), season_end=date(2027, 1, 10)), now=NOW)
+    assert product.is_available_on(date(2026, 12, 24)) and product.is_available_on(date(2028, 1, 10))
+    assert not product.is_available_on(date(2027, 1, 11))

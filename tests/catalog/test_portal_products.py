@@ -75,7 +75,9 @@ def test_an_empty_stock_means_made_to_order(producer_client, demo):
     [({"vat_rate": "16"}, "Keine gültige Auswahl"), ({"price": "-1,00"}, "nicht negativ"),
      ({"price": "zwei Euro"}, "wie 2,50"), ({"price": "2,505"}, "zwei Nachkommastellen"),
      ({"crate_units": "viel"}, "Zahl wie 0,5"), ({"stock": "-3"}, "Zahl muss zwischen 0"),
-     ({"weekdays": []}, "mindestens einen Liefertag"), ({"name": ""}, "Dieses Feld wird benötigt")],
+     ({"weekdays": []}, "mindestens einen Liefertag"), ({"name": ""}, "Dieses Feld wird benötigt"),
+     ({"category_id": "999999"}, "Keine gültige Auswahl"),
+     ({"season_start": "2026-06-01", "season_end": "2026-05-01"}, "Das Ende der Saison liegt nach ihrem Anfang")],
 )
 def test_bad_input_shows_a_form_error_and_writes_nothing(producer_client, demo, changes, message):
     before = _count(demo)

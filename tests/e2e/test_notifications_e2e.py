@@ -39,7 +39,9 @@ def test_the_demo_resident_chooses_sms_orders_and_finds_the_sms_in_the_outbox(de
     page.goto(f"{base}/dev/outbox")
     expect(page.locator(".outbox-item", has_text=number).first).to_have_attribute("data-state", "queued")
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
-    assert result.exit_code == 0 and "send_outbox: ran (2)" in result.output, result.output
+    # The order's SMS and slip go with whatever else the demo queued (e.g. the Eifel coordinator's
+    # message about the waiting application); the order's own messages are checked below.
+    assert result.exit_code == 0 and re.search(r"send_outbox: ran \(\d+\)", result.output), result.output
 
     page.reload()
     sms = page.locator('.outbox-item[data-channel="sms"]', has_text=number)
