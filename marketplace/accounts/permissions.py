@@ -76,3 +76,8 @@ def can_operate(user: User | None, station_id: int) -> bool:
 def can_see_standing_order(user: User | None, standing) -> bool:
     """A standing order is its resident's, and the staff member's who set it up for them."""
     return user is not None and user.id in (standing.resident_id, standing.created_by_id)
+
+
+def can_see_assisted_slip(user: User | None, order) -> bool:
+    """An assisted order's slip is for the staff member who placed it, and for nobody else."""
+    return user is not None and order.placed_by_id is not None and order.placed_by_id == user.id
