@@ -55,7 +55,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
+    from marketplace.admin import hub as hub_views
     from marketplace.admin import jobs_views, portal, producer_applications
+    from marketplace.api import assisted as _assisted_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
@@ -96,6 +98,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(station_views.bp)
+    app.register_blueprint(hub_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

@@ -12,6 +12,7 @@ from marketplace.catalog.models import (  # noqa: F401
 from marketplace.delivery.models import PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401
 from marketplace.jobs.models import JobState  # noqa: F401
 from marketplace.notifications.models import Notification, NotificationDelivery  # noqa: F401
+from marketplace.orders.assisted.models import AssistedAction, ResidentConsent  # noqa: F401
 from marketplace.orders.models import (  # noqa: F401
     Cart,
     CartItem,

@@ -86,3 +86,8 @@ def can_decide_producer(user: User | None, producer) -> bool:
 def can_invite_staff(user: User | None, producer) -> bool:
     """A producer's owner (the account that applied) invites its staff."""
     return user is not None and producer.owner_id is not None and producer.owner_id == user.id
+
+
+def can_see_assisted_slip(user: User | None, order) -> bool:
+    """An assisted order's slip is for the staff member who placed it, and for nobody else."""
+    return user is not None and order.placed_by_id is not None and order.placed_by_id == user.id

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_assisted import seed_assisted_orders
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
@@ -53,6 +54,7 @@ class SeedReport:
     orders_added: int = 0
     staff_added: int = 0
     activity: ActivityReport | None = None
+    assisted_orders_added: int = 0
 
 
 def seed_demo(
@@ -82,6 +84,7 @@ def seed_demo(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
+        report.assisted_orders_added = seed_assisted_orders(now)
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report

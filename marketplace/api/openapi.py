@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from marketplace.api import openapi_devices, openapi_standing
+from marketplace.api import openapi_assisted, openapi_devices, openapi_standing
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -341,13 +341,14 @@ _DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": _BEARER,
-    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS},
+    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS, **openapi_assisted.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},
             **openapi_devices.SECURITY_SCHEMES,
         },
-        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS},
+        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS,
+                    **openapi_assisted.SCHEMAS},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },

@@ -8,6 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from marketplace.orders.checkout.rules import FulfilmentChoice
+from marketplace.orders.models import Fulfilment
+
 _WHOLE_NUMBER = re.compile(r"^\s*[+-]?[0-9]{1,15}\s*$")
 QUANTITY_MESSAGE = _l("Die Menge muss eine ganze Zahl von 1 bis 999 sein.")
 
@@ -65,6 +68,16 @@ class FulfilmentFields(FlaskForm):
     door_street = StringField(_l("Straße und Hausnummer"), validators=[Length(max=200)])
     door_postcode = StringField(_l("Postleitzahl"), validators=[Length(max=10)])
     door_town = StringField(_l("Ort"), validators=[Length(max=200)])
+
+    def fulfilment_choice(self) -> FulfilmentChoice:
+        """The chosen radio value ('door', 'station:12', …) with the door's fields."""
+        kind, _, place_id = (self.fulfilment.data or "").partition(":")
+        if kind == Fulfilment.DOOR:
+            return FulfilmentChoice(
+                kind=kind, window=self.door_window.data or None, street=self.door_street.data or None,
+                postcode=self.door_postcode.data or None, town=self.door_town.data or None,
+            )
+        return FulfilmentChoice(kind=kind, pickup_place_id=int(place_id) if place_id.isdigit() else None)
 
 
 class CheckoutForm(FulfilmentFields):

@@ -17,7 +17,7 @@ from marketplace.notifications.services import how_told
 from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
-from marketplace.orders.models import Fulfilment, PaymentMethod
+from marketplace.orders.models import PaymentMethod
 from marketplace.payments.services import submit_order
 from marketplace.web.errors import domain_message
 
@@ -122,23 +122,13 @@ def cart_remove(product_id: int):
 
 # -- checkout -------------------------------------------------------------------------------
 
-def _fulfilment_choice(form) -> checkout.FulfilmentChoice:
-    kind, _, place_id = form.fulfilment.data.partition(":")
-    if kind == Fulfilment.DOOR:
-        return checkout.FulfilmentChoice(
-            kind=kind, window=form.door_window.data or None, street=form.door_street.data or None,
-            postcode=form.door_postcode.data or None, town=form.door_town.data or None,
-        )
-    return checkout.FulfilmentChoice(kind=kind, pickup_place_id=int(place_id))
-
-
 def _place_order(form, items, now):
     """Submit the checkout form; None when the order was placed, else the field errors are set."""
     try:
         order, _ = submit_order(
             resident=current_user, items=items, now=now,
             delivery_date=date.fromisoformat(form.delivery_date.data),
-            fulfilment=_fulfilment_choice(form),
+            fulfilment=form.fulfilment_choice(),
             payment_method=PaymentMethod.PAY_ON_PICKUP, idempotency_key=form.idempotency_key.data,
             nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
         )

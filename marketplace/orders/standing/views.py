@@ -17,7 +17,7 @@ from marketplace.orders.forms import option_value
 from marketplace.orders.services import cart_items
 from marketplace.orders.standing import services
 from marketplace.orders.standing.forms import StandingActionForm, StandingOrderForm
-from marketplace.orders.views import _PLACE_ERRORS, _fulfilment_choice, load_basket_checkout
+from marketplace.orders.views import _PLACE_ERRORS, load_basket_checkout
 from marketplace.payments.providers import available_methods
 from marketplace.payments.standing import UNATTENDED_METHODS, submit_standing_order
 from marketplace.web.errors import domain_message
@@ -73,7 +73,7 @@ def new():
     elif form.validate_on_submit():
         try:
             submit_standing_order(
-                resident=current_user, weekday=int(form.weekday.data), fulfilment=_fulfilment_choice(form),
+                resident=current_user, weekday=int(form.weekday.data), fulfilment=form.fulfilment_choice(),
                 payment_method=form.payment_method.data, items=items, now=utcnow(),
             )
         except DomainError as error:
