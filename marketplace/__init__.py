@@ -55,6 +55,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
+    from marketplace.admin import dashboard as dashboard_views
     from marketplace.admin import jobs_views, portal
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
@@ -91,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(station_views.bp)
+    app.register_blueprint(dashboard_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
