@@ -55,6 +55,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
+    from marketplace.admin import dashboard as dashboard_views
     from marketplace.admin import hub as hub_views
     from marketplace.admin import jobs_views, portal, producer_applications
     from marketplace.api import assisted as _assisted_api  # noqa: F401  (its routes on the api blueprint)
@@ -99,6 +100,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(station_views.bp)
     app.register_blueprint(hub_views.bp)
+    app.register_blueprint(dashboard_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

@@ -74,6 +74,9 @@ class PickupPlace(db.Model):
     capacity_ambient: Mapped[int | None]
     capacity_chilled: Mapped[int | None]
     capacity_frozen: Mapped[int | None]
+    # The coordinator's review: when, and the reason given with a decline (approved: is_approved).
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str | None] = mapped_column(String(500))
 
     place: Mapped[Place] = relationship()
     sub_region: Mapped[SubRegion] = relationship()
