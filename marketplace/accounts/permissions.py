@@ -76,3 +76,13 @@ def can_operate(user: User | None, station_id: int) -> bool:
 def can_see_standing_order(user: User | None, standing) -> bool:
     """A standing order is its resident's, and the staff member's who set it up for them."""
     return user is not None and user.id in (standing.resident_id, standing.created_by_id)
+
+
+def can_staff(user: User | None, sales_point_id: int) -> bool:
+    """A sales point's incoming orders and handovers are for its own staff."""
+    return user is not None and sales_point_id in user.scopes(Role.SALES_POINT_STAFF)
+
+
+def can_see_pickup_code(user: User | None, order) -> bool:
+    """A pickup code in plain digits is for the order's resident alone."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.id == order.resident_id
