@@ -19,8 +19,8 @@ OUTCOME_LABELS = {
 
 class HandoverForm(FlaskForm):
     identified_by = RadioField(_l("Wie ausgewiesen"), default=HowIdentified.CODE.value, choices=[
-        (HowIdentified.CODE.value, _l("Abholcode")),
-        (HowIdentified.ID_CARD.value, _l("Code verloren: Name und Anschrift auf dem Ausweis geprüft")),
+        SelectChoice(HowIdentified.CODE.value, _l("Abholcode")),
+        SelectChoice(HowIdentified.ID_CARD.value, _l("Code verloren: Name und Anschrift auf dem Ausweis geprüft")),
     ], validators=[DataRequired()])
     code = StringField(_l("Abholcode"), validators=[
         Optional(), Regexp(r"^\s*[0-9]{8}\s*$", message=_l("Ein Abholcode besteht aus 8 Ziffern.")),
