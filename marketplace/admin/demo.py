@@ -14,6 +14,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
+from marketplace.admin.demo_stations import plan_demo_compartments
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
@@ -80,6 +81,7 @@ def seed_demo(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
+    plan_demo_compartments()
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report

@@ -18,7 +18,14 @@ from marketplace.notifications.kinds import render
 from marketplace.notifications.models import Notification
 from marketplace.orders.collection import expire_uncollected, record_outcome
 from marketplace.orders.models import OrderStatus
-from marketplace.pickup.collection import HoldTimes, get_resident_pickup, get_stay, send_pickup_reminders
+from marketplace.pickup.codes import count_active_codes, guess_chance_per_year
+from marketplace.pickup.collection import (
+    HoldTimes,
+    get_resident_pickup,
+    get_stay,
+    put_into_place,
+    send_pickup_reminders,
+)
 from marketplace.pickup.device_keys import issue_device_key
 from marketplace.pickup.models import (
     CompartmentReservation,
@@ -251,3 +258,35 @@ def test_the_operator_records_the_outcome_on_the_station_page(client, world, at)
     assert order.status == OrderStatus.RETURNED
     page = client.get(f"/operator/stations/{station.id}").get_data(as_text=True)
     assert f'id="empty-{order.number}"' not in page
+
+
+def test_a_station_never_has_more_active_codes_than_compartments_and_guessing_stays_under_one_percent(app, db, at):
+    app.config["LANDKORB_CLOCK"] = lambda: at
+    station = f.make_station(compartments=(("S", "ambient", 3),))
+    product = f.make_product(crate_units=Decimal("0.5"))
+    orders = [f.make_order(f.make_user(), [(product, 1)], place=station, day=DAY, status=OrderStatus.DELIVERED)
+              for _ in range(4)]
+    put_into_place(orders[:3], now=at)
+    with pytest.raises(NoCompartmentFree):
+        put_into_place(orders[3:], now=at)
+    active = count_active_codes(station.id, now=at)
+    assert active == 3 <= len(station.compartments)
+    assert guess_chance_per_year(active, operator_releases=12) < 0.01
+    app.config.pop("LANDKORB_CLOCK", None)
+
+
+def test_before_delivery_and_for_the_staff_who_placed_it_there_is_no_code(client, world, at):
+    order, resident = world["order"], world["resident"]
+    headers = {"Authorization": f"Bearer {issue_token(resident)}"}
+    assert client.get(f"/api/v1/orders/{order.id}", headers=headers).get_json()["pickup"] is None
+    assert client.get(f"/api/v1/orders/{order.id}/pickup-code.svg", headers=headers).status_code == 404
+    staff = f.make_user(role=Role.SALES_POINT_STAFF, scope_id=f.make_sales_point().id)
+    order.placed_by_id = staff.id
+    db.session.commit()
+    _deliver(world, at)
+    staff_headers = {"Authorization": f"Bearer {issue_token(staff)}"}
+    body = client.get(f"/api/v1/orders/{order.id}", headers=staff_headers)
+    assert body.status_code == 200 and body.get_json()["pickup"] is None
+    assert client.get(f"/api/v1/orders/{order.id}/pickup-code.svg", headers=staff_headers).status_code == 401
+    assert client.get(f"/api/v1/orders/{order.id}/pickup-code.svg",
+                      headers={"Authorization": "Bearer forged"}).status_code == 401
