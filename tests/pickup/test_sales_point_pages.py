@@ -147,3 +147,18 @@ def test_staff_see_only_their_own_sales_point(staff_client, shop):
 def test_a_resident_is_refused_the_staff_pages(client, shop):
     login(client, shop["resident"].email, f.TEST_PASSWORD)
     assert client.get(f"/sales-point/{shop['point'].id}").status_code == 403
+
+
+def test_the_code_is_on_the_printed_slip_for_a_resident_without_internet(staff_client, shop):
+    order = shop["orders"][0]
+    shop["resident"].notify_channels = ["slip"]
+    db.session.commit()
+    _post(staff_client, shop, order, "receive")
+    db.session.expire_all()
+    code = get_resident_pickup(order, now=AT).code
+    slip = db.session.scalars(select(Notification).where(
+        Notification.order_id == order.id, Notification.kind == "pickup_ready", Notification.channel == "slip")).one()
+    page = staff_client.get(f"/zettel/{slip.id}").get_data(as_text=True)
+    assert code in page
+    pdf = staff_client.get(f"/zettel/{slip.id}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
