@@ -46,6 +46,10 @@ register_kind("pickup_ready", sample=_READY_SAMPLE)
 register_kind("pickup_reminder", sample=_READY_SAMPLE)
 
 
+def _hours(value: int | None, default: timedelta) -> timedelta:
+    return timedelta(hours=value) if value else default
+
+
 @dataclass(frozen=True)
 class HoldTimes:
     """How long goods wait to be collected, by the order's coldest class; the reminder before."""
@@ -61,8 +65,16 @@ class HoldTimes:
         return min((by_class[Temperature(t)] for t in temperatures), default=self.ambient)
 
     @classmethod
-    def configured(cls) -> HoldTimes:
-        return cls.from_config(current_app.config)
+    def configured(cls, region=None) -> HoldTimes:
+        """The installation's hold times, with those a region sets for itself instead."""
+        hold = cls.from_config(current_app.config)
+        if region is None:
+            return hold
+        return cls(
+            ambient=_hours(region.pickup_hold_ambient_h, hold.ambient),
+            chilled=_hours(region.pickup_hold_chilled_h, hold.chilled),
+            frozen=_hours(region.pickup_hold_frozen_h, hold.frozen), reminder=hold.reminder,
+        )
 
     @classmethod
     def from_config(cls, config) -> HoldTimes:
@@ -135,7 +147,6 @@ def put_into_place(orders, *, now: datetime, hold: HoldTimes | None = None) -> l
     resident is told; refuses with NoCompartmentFree (nothing changed) when an order's goods
     fit nowhere. At a sales point the orders wait for the staff to confirm receipt
     (`receive_at_sales_point`). An order that already arrived is left alone. Flushes."""
-    hold = hold or HoldTimes.configured()
     stays = []
     for order in orders:
         place = order.pickup_place
@@ -145,7 +156,8 @@ def put_into_place(orders, *, now: datetime, hold: HoldTimes | None = None) -> l
         db.session.add(stay)
         if place.kind == PickupKind.STATION:
             labels = [c.label for c in _fill(order, place, now)]
-            _issue_and_tell(order, stay, place, labels, now=now, hold=hold)
+            _issue_and_tell(order, stay, place, labels, now=now,
+                            hold=hold or HoldTimes.configured(order.sub_region.region))
         stays.append(stay)
     db.session.flush()
     return stays
@@ -156,7 +168,7 @@ def receive_at_sales_point(stay: PickupStay, *, staff, now: datetime, hold: Hold
     is issued and the resident told. Refused once it was received."""
     if stay.received_at is not None:
         raise AlreadyReceived()
-    hold = hold or HoldTimes.configured()
+    hold = hold or HoldTimes.configured(stay.order.sub_region.region)
     stay.received_by_id = staff.id
     _issue_and_tell(stay.order, stay, stay.pickup_place, [], now=now, hold=hold)
     db.session.flush()

@@ -1,6 +1,6 @@
 """Pickup stays: an order's goods at its pickup place (arrival, receipt, collect-by, reminder,
 handover log, payment at pickup, not collected, what was done with them); pickup codes keep
-their digits Fernet-encrypted for the resident.
+their digits Fernet-encrypted for the resident; regions may set their own hold times.
 
 Revision ID: f42242065a29
 Revises: c7d9e1f3a5b2
@@ -57,9 +57,17 @@ def upgrade():
     with op.batch_alter_table('pickup_codes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('code_ciphertext', sa.Text(), nullable=True))
 
+    with op.batch_alter_table('regions', schema=None) as batch_op:
+        for name in ('pickup_hold_ambient_h', 'pickup_hold_chilled_h', 'pickup_hold_frozen_h'):
+            batch_op.add_column(sa.Column(name, sa.Integer(), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('regions', schema=None) as batch_op:
+        for name in ('pickup_hold_frozen_h', 'pickup_hold_chilled_h', 'pickup_hold_ambient_h'):
+            batch_op.drop_column(name)
+
     with op.batch_alter_table('pickup_codes', schema=None) as batch_op:
         batch_op.drop_column('code_ciphertext')
 

@@ -290,3 +290,10 @@ def test_before_delivery_and_for_the_staff_who_placed_it_there_is_no_code(client
     assert client.get(f"/api/v1/orders/{order.id}/pickup-code.svg", headers=staff_headers).status_code == 401
     assert client.get(f"/api/v1/orders/{order.id}/pickup-code.svg",
                       headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def test_a_region_sets_its_own_hold_time(world, at):
+    world["station"].sub_region.region.pickup_hold_chilled_h = 12
+    db.session.commit()
+    _deliver(world, at)
+    assert get_resident_pickup(world["order"], now=at).collect_by == at + timedelta(hours=12)

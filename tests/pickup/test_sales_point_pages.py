@@ -107,6 +107,8 @@ def test_a_lost_code_hands_over_on_the_id_card_and_payment_is_recorded(staff_cli
     assert stay.paid_cents == order.total_cents and stay.paid_recorded_by_id == shop["staff"].id
     assert db.session.scalar(select(func.count()).select_from(OrderEvent).where(
         OrderEvent.order_id == order.id, OrderEvent.kind == "paid_at_pickup")) == 1
+    page = staff_client.get(f"/sales-point/{shop['point'].id}?date={DAY}").get_data(as_text=True)
+    assert f"(Ausweis, {shop['staff'].name})" in page and "bezahlt" in page
 
 
 def test_not_collected_then_emptied_returns_the_order(staff_client, shop):

@@ -16,6 +16,12 @@ OUTCOME_LABELS = {
     EmptyOutcome.DISCARDED: _l("entsorgt"),
 }
 
+IDENTIFIED_LABELS = {
+    HowIdentified.LOCKER_CODE: _l("Code am Tastenfeld"),
+    HowIdentified.CODE: _l("Abholcode"),
+    HowIdentified.ID_CARD: _l("Ausweis"),
+}
+
 
 class HandoverForm(FlaskForm):
     identified_by = RadioField(_l("Wie ausgewiesen"), default=HowIdentified.CODE.value, choices=[

@@ -18,7 +18,7 @@ from marketplace.orders import collection
 from marketplace.pickup.collection import get_stay, receive_at_sales_point
 from marketplace.pickup.forms import ButtonForm
 from marketplace.pickup.models import EmptyOutcome, HowIdentified, PickupStay, SalesPoint
-from marketplace.pickup.sales_point.forms import HandoverForm, OutcomeForm
+from marketplace.pickup.sales_point.forms import IDENTIFIED_LABELS, HandoverForm, OutcomeForm
 from marketplace.web.errors import domain_message
 
 bp = Blueprint("sales_point", __name__, url_prefix="/sales-point")
@@ -57,7 +57,7 @@ def day(place_id: int):
         "sales_point/day.html", place=place, day=day, orders=collection.list_orders_at(place.id, day),
         waiting=collection.list_waiting_stays(place.id), to_empty=collection.list_stays_to_empty(place.id),
         is_waiting=collection.is_waiting, button_form=ButtonForm(), handover_form=HandoverForm(),
-        outcome_form=OutcomeForm(),
+        outcome_form=OutcomeForm(), identified_labels=IDENTIFIED_LABELS,
     )
 
 
