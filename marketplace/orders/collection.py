@@ -15,7 +15,7 @@ from marketplace.orders.models import Order, OrderStatus, PaymentMethod
 from marketplace.orders.transitions import move_order, record_event
 from marketplace.pickup.alerts import alert_expired
 from marketplace.pickup.codes import code_digest
-from marketplace.pickup.collection import compartment_labels
+from marketplace.pickup.collection import compartment_labels, lock_stay
 from marketplace.pickup.models import (
     CompartmentReservation,
     CompartmentState,
@@ -105,6 +105,7 @@ def hand_over(stay: PickupStay, *, staff: User, identified_by: HowIdentified, co
     """The sales point's staff hand the order over after checking its code, or (code lost) the
     name and address on the resident's ID card; logged on the stay, the order picked up.
     A wrong or expired code refuses with WrongCode and changes nothing."""
+    stay = lock_stay(stay)
     if not is_waiting(stay):
         raise NotWaiting()
     identified_by = HowIdentified(identified_by)
@@ -125,6 +126,7 @@ def hand_over(stay: PickupStay, *, staff: User, identified_by: HowIdentified, co
 
 def record_paid(stay: PickupStay, *, staff: User, now: datetime) -> PickupStay:
     """The resident paid the order's total at the sales point (pay on pickup only, once)."""
+    stay = lock_stay(stay)
     order = stay.order
     if order.payment_method != PaymentMethod.PAY_ON_PICKUP or stay.paid_at is not None:
         raise NotPaidAtPickup()
@@ -143,6 +145,7 @@ def _give_up(stay: PickupStay, *, now: datetime, actor: User | None, kind: str) 
 
 def record_not_collected(stay: PickupStay, *, staff: User, now: datetime) -> PickupStay:
     """The staff record that the resident did not collect the order (or refused to pay)."""
+    stay = lock_stay(stay)
     if not is_waiting(stay):
         raise NotWaiting()
     _give_up(stay, now=now, actor=staff, kind="not_collected")
@@ -168,6 +171,7 @@ def expire_uncollected(*, now: datetime) -> int:
 def record_outcome(stay: PickupStay, *, outcome: EmptyOutcome, actor: User, now: datetime) -> PickupStay:
     """What was done with goods nobody collected: the compartments become free, the room is
     given back, and the order is returned."""
+    stay = lock_stay(stay)
     if stay.not_collected_at is None or stay.outcome is not None:
         raise NothingToEmpty()
     reservations = db.session.scalars(select(CompartmentReservation).where(

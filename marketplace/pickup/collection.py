@@ -110,6 +110,15 @@ def get_stay(order_id: int) -> PickupStay | None:
     return db.session.scalars(select(PickupStay).where(PickupStay.order_id == order_id)).first()
 
 
+def lock_stay(stay: PickupStay) -> PickupStay:
+    """The stay's row locked for this transaction and read afresh: two staff members pressing
+    the same button queue, and the second sees what the first did (SQLite has one writer)."""
+    return db.session.scalars(
+        select(PickupStay).where(PickupStay.id == stay.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def _issue_and_tell(order, stay: PickupStay, place: PickupPlace, labels: list[str], *, now: datetime,
                     hold: HoldTimes) -> None:
     stay.received_at = now
@@ -166,6 +175,7 @@ def put_into_place(orders, *, now: datetime, hold: HoldTimes | None = None) -> l
 def receive_at_sales_point(stay: PickupStay, *, staff, now: datetime, hold: HoldTimes | None = None) -> PickupStay:
     """The sales point's staff confirm they received the order from the driver: the pickup code
     is issued and the resident told. Refused once it was received."""
+    stay = lock_stay(stay)
     if stay.received_at is not None:
         raise AlreadyReceived()
     hold = hold or HoldTimes.configured(stay.order.sub_region.region)
