@@ -21,6 +21,7 @@ from marketplace.catalog.models import Temperature
 from marketplace.core.errors import N_, Conflict
 from marketplace.extensions import db
 from marketplace.notifications.kinds import register_kind
+from marketplace.notifications.models import Notification
 from marketplace.notifications.services import notify
 from marketplace.pickup.codes import issue_pickup_code
 from marketplace.pickup.models import (
@@ -209,6 +210,8 @@ class ResidentPickup:
     place_id: int
     compartments: list[str]
     collect_by: datetime
+    # The notification that told the code: its printable slip (notifications' /zettel/ID.pdf).
+    notification_id: int | None = None
 
 
 def get_resident_pickup(order, *, now: datetime) -> ResidentPickup | None:
@@ -220,8 +223,12 @@ def get_resident_pickup(order, *, now: datetime) -> ResidentPickup | None:
     digits = reveal_code(code.code_ciphertext)
     if digits is None:
         return None
-    return ResidentPickup(code=digits, place_id=code.pickup_place_id,
-                          compartments=compartment_labels(order.id), collect_by=code.expires_at)
+    told = db.session.scalar(select(Notification.id).where(
+        Notification.order_id == order.id, Notification.kind == "pickup_ready",
+        Notification.recipient_id == order.resident_id,
+    ).order_by(Notification.id.desc()).limit(1))
+    return ResidentPickup(code=digits, place_id=code.pickup_place_id, compartments=compartment_labels(order.id),
+                          collect_by=code.expires_at, notification_id=told)
 
 
 def send_pickup_reminders(*, now: datetime, hold: HoldTimes | None = None) -> int:

@@ -170,6 +170,9 @@ def test_the_resident_sees_code_and_qr_and_nobody_else_does(app, client, world, 
     page = client.get(f"/bestellungen/{order.id}").get_data(as_text=True)
     assert code in page and f"/api/v1/orders/{order.id}/pickup-code.svg" in page
     assert client.get(body["pickup"]["qr_svg_url"]).status_code == 200
+    # …and a printable slip with the code.
+    slip = client.get(f"/zettel/{get_resident_pickup(order, now=at).notification_id}.pdf")
+    assert slip.status_code == 200 and slip.data.startswith(b"%PDF")
 
 
 def test_the_operator_never_sees_the_code(client, world, at):
