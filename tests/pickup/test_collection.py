@@ -300,3 +300,23 @@ def test_a_region_sets_its_own_hold_time(world, at):
     db.session.commit()
     _deliver(world, at)
     assert get_resident_pickup(world["order"], now=at).collect_by == at + timedelta(hours=12)
+
+
+def test_the_driver_view_refuses_a_stop_without_room_and_changes_nothing(client, world, at):
+    for c in world["station"].compartments:
+        if c.temperature == Temperature.CHILLED:
+            c.state = CompartmentState.OUT_OF_SERVICE
+    db.session.commit()
+    login(client, world["driver"].email, f.TEST_PASSWORD)
+    stop = world["stop"]
+    token = csrf_token_from(client, f"/delivery/driver/tours/{stop.tour_id}")
+    response = client.post(f"/delivery/driver/stops/{stop.id}/delivered", data={"csrf_token": token},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    assert "kein passendes Fach mehr frei" in response.get_data(as_text=True)
+    # The test shares the request's app context, so the request's session is this one: end its
+    # transaction as the request's teardown does, and what was committed stays.
+    db.session.rollback()
+    assert world["order"].status == OrderStatus.IN_TRANSIT and stop.state.value != "done"
+    assert get_stay(world["order"].id) is None
+    assert db.session.scalar(select(func.count()).select_from(PickupCode)) == 0
