@@ -87,6 +87,12 @@ class Config:
     PICKUP_CHILLED_MAX_C = float(os.environ.get("PICKUP_CHILLED_MAX_C", "7"))
     PICKUP_FROZEN_MAX_C = float(os.environ.get("PICKUP_FROZEN_MAX_C", "-15"))
     PICKUP_DOOR_OPEN_MAX_S = int(os.environ.get("PICKUP_DOOR_OPEN_MAX_S", "300"))
+    # How long goods wait at a pickup place before they expire (hours, by the order's coldest
+    # class), and how many hours before that the resident is reminded.
+    PICKUP_HOLD_AMBIENT_H = int(os.environ.get("PICKUP_HOLD_AMBIENT_H", "72"))
+    PICKUP_HOLD_CHILLED_H = int(os.environ.get("PICKUP_HOLD_CHILLED_H", "24"))
+    PICKUP_HOLD_FROZEN_H = int(os.environ.get("PICKUP_HOLD_FROZEN_H", "24"))
+    PICKUP_REMINDER_H = int(os.environ.get("PICKUP_REMINDER_H", "6"))
     DELIVERY_SUPERMARKET_TOWNS = [
         t.strip() for t in os.environ.get("DELIVERY_SUPERMARKET_TOWNS", "").split(",") if t.strip()
     ] or None

@@ -60,6 +60,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import jobs_views, portal, producer_applications
     from marketplace.api import assisted as _assisted_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import devices as device_api
+    from marketplace.api import pickup_code as _pickup_code_api  # noqa: F401  (its route joins api_views.bp)
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
@@ -77,6 +78,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.orders.standing import views as standing_views
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
+    from marketplace.pickup.sales_point import views as sales_point_views
     from marketplace.reports import sales_views
     from marketplace.reports import views as open_data_views
     from marketplace.web import views as web_views
@@ -101,6 +103,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(station_views.bp)
     app.register_blueprint(hub_views.bp)
     app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(sales_point_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

@@ -44,6 +44,7 @@ from marketplace.pickup.models import (  # noqa: F401
     PickupCode,
     PickupKind,
     PickupPlace,
+    PickupStay,
     SalesPoint,
     SalesPointReservation,
     StationDeviceKey,

@@ -91,3 +91,13 @@ def can_invite_staff(user: User | None, producer) -> bool:
 def can_see_assisted_slip(user: User | None, order) -> bool:
     """An assisted order's slip is for the staff member who placed it, and for nobody else."""
     return user is not None and order.placed_by_id is not None and order.placed_by_id == user.id
+
+
+def can_staff(user: User | None, sales_point_id: int) -> bool:
+    """A sales point's incoming orders and handovers are for its own staff."""
+    return user is not None and sales_point_id in user.scopes(Role.SALES_POINT_STAFF)
+
+
+def can_see_pickup_code(user: User | None, order) -> bool:
+    """A pickup code in plain digits is for the order's resident alone."""
+    return user is not None and getattr(user, "is_authenticated", False) and user.id == order.resident_id

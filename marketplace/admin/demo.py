@@ -17,6 +17,7 @@ from marketplace.admin.demo_assisted import seed_assisted_orders
 from marketplace.admin.demo_dashboard import seed_waiting_station
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
+from marketplace.admin.demo_stations import plan_demo_compartments
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
@@ -87,6 +88,7 @@ def seed_demo(
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
         report.assisted_orders_added = seed_assisted_orders(now)
+    plan_demo_compartments()
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from marketplace.api import openapi_assisted, openapi_devices, openapi_standing
+from marketplace.api import openapi_assisted, openapi_devices, openapi_pickup, openapi_standing
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -203,6 +203,8 @@ _SCHEMAS = {
                 "at": {"type": "string", "format": "date-time"}, "kind": {"type": "string"},
                 "from_status": {"type": ["string", "null"]}, "to_status": {"type": ["string", "null"]}}}},
             "created_at": {"type": "string", "format": "date-time"},
+            "pickup": {**openapi_pickup.PICKUP, "description": "Only in GET /orders/{order_id}. "
+                       + openapi_pickup.PICKUP["description"]},
             "payment": {"type": "object", "description": "Only in the answer to POST /orders.", "properties": {
                 "method": {"type": "string"},
                 "next_action": {"type": "string", "enum": ["none", "redirect", "confirm_with_client_secret"]},
@@ -341,7 +343,8 @@ _DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": _BEARER,
-    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS, **openapi_assisted.PATHS},
+    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS, **openapi_assisted.PATHS,
+              **openapi_pickup.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from marketplace.accounts.permissions import can_see_pickup_code
 from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import stock_state
 from marketplace.orders.checkout import vat_of_order
 from marketplace.orders.models import Order
 from marketplace.pickup.cold_chain import temperatures_kept
+from marketplace.pickup.collection import get_resident_pickup
 from marketplace.pickup.models import PickupPlace
 from marketplace.regions.schedule import DeliveryDay
 
@@ -132,4 +134,17 @@ def order(item: Order) -> dict:
             for e in item.events
         ],
         "created_at": _time(item.created_at),
+    }
+
+
+def pickup(item: Order, viewer, now) -> dict | None:
+    """The valid pickup code and where to collect, for the order's resident only (else None)."""
+    if not can_see_pickup_code(viewer, item):
+        return None
+    found = get_resident_pickup(item, now=now)
+    if found is None:
+        return None
+    return {
+        "code": found.code, "place_id": found.place_id, "compartments": found.compartments,
+        "collect_by": _time(found.collect_by), "qr_svg_url": f"/api/v1/orders/{item.id}/pickup-code.svg",
     }

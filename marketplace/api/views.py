@@ -247,7 +247,8 @@ def _own_order(order_id: int):
 @bp.get("/orders/<int:order_id>")
 @token_required
 def get_order(order_id: int):
-    return serialize.order(_own_order(order_id))
+    order = _own_order(order_id)
+    return {**serialize.order(order), "pickup": serialize.pickup(order, api_user(), utcnow())}
 
 
 @bp.post("/orders/<int:order_id>/cancel")

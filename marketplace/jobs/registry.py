@@ -16,8 +16,10 @@ from marketplace.delivery.services import fail_abandoned_plan_runs
 from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
+from marketplace.orders.collection import expire_uncollected
 from marketplace.orders.idempotency import forget_idempotency_keys
 from marketplace.payments.standing import place_due_standing_orders
+from marketplace.pickup.collection import send_pickup_reminders
 from marketplace.pickup.events import Limits, check_open_doors
 from marketplace.pickup.temperature_log import thin_readings
 
@@ -80,4 +82,6 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
+    Job("remind_pickups", Every(timedelta(minutes=15)), lambda now: send_pickup_reminders(now=now)),
+    Job("expire_pickups", Every(timedelta(minutes=5)), lambda now: expire_uncollected(now=now)),
 )}

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
-from marketplace.accounts.permissions import can_see_order
+from marketplace.accounts.permissions import can_see_order, can_see_pickup_code
 from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
@@ -19,6 +19,7 @@ from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
 from marketplace.orders.models import PaymentMethod
 from marketplace.payments.services import submit_order
+from marketplace.pickup.collection import get_resident_pickup
 from marketplace.web.errors import domain_message
 
 bp = Blueprint("orders", __name__)
@@ -241,6 +242,7 @@ def detail(order_id: int):
     return render_template(
         "orders/detail.html", order=order, vat=vat_of_order(order),
         can_cancel=services.can_cancel(order, utcnow()), now=utcnow(), told=how_told(order.resident),
+        pickup=get_resident_pickup(order, now=utcnow()) if can_see_pickup_code(current_user, order) else None,
     )
 
 

@@ -20,12 +20,14 @@ from marketplace.pickup.alerts import alert_keypad_locked
 from marketplace.pickup.models import (
     CompartmentReservation,
     CompartmentState,
+    HowIdentified,
     KeypadMiss,
     KeypadState,
     ParcelStation,
     PickupCode,
+    PickupStay,
 )
-from marketplace.pickup.server_keys import PICKUP_CODES, derive_key
+from marketplace.pickup.server_keys import PICKUP_CODES, derive_key, pickup_code_cipher
 
 CODE_DIGITS = 8
 MISSES_IN_ROW = 10                   # then the keypad locks for SHORT_LOCK
@@ -119,6 +121,7 @@ def issue_pickup_code(order, *, now: datetime, expires_at: datetime) -> str:
             with db.session.begin_nested():
                 db.session.add(PickupCode(
                     order_id=order.id, pickup_place_id=order.pickup_place_id, digest=digest,
+                    code_ciphertext=pickup_code_cipher().encrypt(code.encode()).decode(),
                     issued_at=now, expires_at=expires_at,
                 ))
         except IntegrityError:
@@ -212,6 +215,9 @@ def redeem_code(station: ParcelStation, code: object, *, now: datetime) -> Redem
         labels.append(reservation.compartment.label)
         if reservation.compartment.state != CompartmentState.OUT_OF_SERVICE:
             reservation.compartment.state = CompartmentState.FREE
+    stay = db.session.scalars(select(PickupStay).where(PickupStay.order_id == found.order_id)).first()
+    if stay is not None:  # the handover log: at the keypad, nobody's hands
+        stay.handed_over_at, stay.identified_by = now, HowIdentified.LOCKER_CODE
     db.session.flush()
     return Redemption(code=found, order=found.order, compartments=labels)
 

@@ -223,6 +223,9 @@ class PickupCode(db.Model):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     pickup_place_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
     digest: Mapped[str] = mapped_column(String(64))
+    # The digits Fernet-encrypted with a server key, so the resident can be shown them again;
+    # only their order page and their API answer decrypt it (pickup.collection.get_resident_code).
+    code_ciphertext: Mapped[str | None] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -319,4 +322,58 @@ class SalesPointReservation(HeldForOrder, db.Model):
     __table_args__ = (
         Index("ix_sales_point_reservations_place_day", "pickup_place_id", "delivery_date"),
         CheckConstraint("crate_units > 0", name="crate_units_positive"),
+    )
+
+
+class HowIdentified(enum.StrEnum):
+    LOCKER_CODE = "locker_code"   # typed at the station's keypad
+    CODE = "code"                 # checked by the sales point's staff
+    ID_CARD = "id_card"           # code lost: name and address on the resident's ID card
+
+
+class EmptyOutcome(enum.StrEnum):
+    """What was done with goods nobody collected."""
+
+    RETURNED_TO_PRODUCER = "returned_to_producer"
+    MOVED_TO_FRIDGE = "moved_to_fridge"
+    DONATED = "donated"
+    DISCARDED = "discarded"
+
+
+class PickupStay(db.Model):
+    """An order's goods at its pickup place: arrived, received (a sales point's staff confirm),
+    to be collected by, and how the stay ended (handed over, or expired and emptied)."""
+
+    __tablename__ = "pickup_stays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    pickup_place_id: Mapped[int] = mapped_column(ForeignKey("pickup_places.id", ondelete="CASCADE"))
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # At a station when the driver filled the compartments; at a sales point when staff confirmed.
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The handover log: when, by whom (None at the locker), how the resident was identified.
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    identified_by: Mapped[HowIdentified | None] = mapped_column(str_enum(HowIdentified, "how_identified", 20))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_cents: Mapped[int | None]
+    paid_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Not collected in time (the expiry job) or recorded as not collected by the staff.
+    not_collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[EmptyOutcome | None] = mapped_column(str_enum(EmptyOutcome, "empty_outcome", 30))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    order = relationship("Order")  # by name: pickup does not import orders
+    pickup_place: Mapped[PickupPlace] = relationship()
+    handed_over_by = relationship("User", foreign_keys=[handed_over_by_id])
+
+    __table_args__ = (
+        Index("ix_pickup_stays_place_arrived", "pickup_place_id", "arrived_at"),
+        Index("ix_pickup_stays_collect_by", "collect_by"),
+        CheckConstraint("paid_cents IS NULL OR paid_cents >= 0", name="paid_not_negative"),
     )

@@ -10,6 +10,7 @@ from flask import current_app
 
 DEVICE_KEYS = b"landkorb/station-device-keys/v1"
 PICKUP_CODES = b"landkorb/pickup-codes/v1"
+PICKUP_CODE_TEXT = b"landkorb/pickup-code-text/v1"
 
 
 def derive_key(purpose: bytes, secret_key: str | None = None) -> bytes:
@@ -22,3 +23,8 @@ def derive_key(purpose: bytes, secret_key: str | None = None) -> bytes:
 
 def device_key_cipher(secret_key: str | None = None) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derive_key(DEVICE_KEYS, secret_key)))
+
+
+def pickup_code_cipher(secret_key: str | None = None) -> Fernet:
+    """Encrypts a pickup code's digits so its resident can be shown them again."""
+    return Fernet(base64.urlsafe_b64encode(derive_key(PICKUP_CODE_TEXT, secret_key)))

@@ -12,11 +12,20 @@ from marketplace.accounts.permissions import can_operate, role_required
 from marketplace.catalog.models import Temperature
 from marketplace.core.clock import local_datetime, local_today, utcnow
 from marketplace.extensions import db
+from marketplace.orders.collection import list_stays_to_empty, record_outcome
 from marketplace.pickup import queries
 from marketplace.pickup.codes import release_keypad
+from marketplace.pickup.collection import compartment_labels, get_stay, reveal_code
 from marketplace.pickup.events import Limits
 from marketplace.pickup.forms import ButtonForm, CompartmentForm, NewCompartmentForm, OutOfServiceForm
-from marketplace.pickup.models import Compartment, CompartmentSize, CompartmentState, ParcelStation
+from marketplace.pickup.models import (
+    Compartment,
+    CompartmentSize,
+    CompartmentState,
+    EmptyOutcome,
+    ParcelStation,
+)
+from marketplace.pickup.sales_point.forms import OutcomeForm
 from marketplace.pickup.services import (
     add_compartment,
     change_compartment,
@@ -26,6 +35,12 @@ from marketplace.pickup.services import (
 from marketplace.pickup.temperature_log import list_readings, readings_csv, readings_svg
 
 bp = Blueprint("stations", __name__, url_prefix="/operator/stations")
+
+
+@bp.app_template_filter("pickup_code")
+def pickup_code(token: str | None) -> str:
+    """A notification's encrypted pickup code in digits, when its text is rendered for sending."""
+    return reveal_code(token) or "--------"
 
 
 def _own_station(station_id: int) -> ParcelStation:
@@ -75,7 +90,8 @@ def station(station_id: int):
     return render_template(
         "stations/station.html", station=station, day=day, now=utcnow(), keypad=queries.get_keypad(station.id),
         reservations=queries.list_reservations_on(station.id, day), waiting=queries.list_waiting(station.id),
-        out_form=OutOfServiceForm(),
+        out_form=OutOfServiceForm(), to_empty=list_stays_to_empty(station.id),
+        outcome_form=OutcomeForm(), labels_of=compartment_labels,
         new_form=NewCompartmentForm(), edit_form=CompartmentForm(),
         button_form=ButtonForm(), out_of_service=CompartmentState.OUT_OF_SERVICE,
     )
@@ -172,3 +188,16 @@ def temperatures_csv(station_id: int, compartment_id: int):
     name = f"temperaturen-{compartment.station_id}-{compartment.label}-{first}-{last}.csv"
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+
+
+@bp.post("/<int:station_id>/orders/<int:order_id>/outcome")
+@role_required(Role.OPERATOR)
+def outcome(station_id: int, order_id: int):
+    station, form = _own_station(station_id), OutcomeForm()
+    stay = get_stay(order_id)
+    if stay is None or stay.pickup_place_id != station.id:
+        abort(404)
+    if not form.validate_on_submit():
+        return _refused(form, station_id)
+    record_outcome(stay, outcome=EmptyOutcome(form.outcome.data), actor=current_user, now=utcnow())
+    return _saved(station_id, _("Erfasst: Bestellung %(number)s wurde geräumt.", number=stay.order.number))

@@ -16,6 +16,11 @@ class Region(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     platform_fee_permille: Mapped[int] = mapped_column(default=100)
+    # Hours goods wait at a pickup place before they expire, by temperature class; None: the
+    # installation's PICKUP_HOLD_*_H (pickup.collection.HoldTimes).
+    pickup_hold_ambient_h: Mapped[int | None]
+    pickup_hold_chilled_h: Mapped[int | None]
+    pickup_hold_frozen_h: Mapped[int | None]
 
     sub_regions: Mapped[list[SubRegion]] = relationship(
         back_populates="region", order_by="SubRegion.name"

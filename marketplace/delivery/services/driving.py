@@ -19,6 +19,7 @@ from marketplace.delivery.services.errors import NotAStop, NothingToPublish, Sto
 from marketplace.extensions import db
 from marketplace.orders.models import OrderStatus
 from marketplace.orders.transitions import move_order, record_event
+from marketplace.pickup.collection import put_into_place
 from marketplace.regions.models import SubRegion
 
 
@@ -71,12 +72,10 @@ def confirm_stop_delivered(stop: TourStop, *, now: datetime, actor: User | None 
 
 
 def on_stop_delivered(stop: TourStop, now: datetime) -> None:
-    """Hook after a stop is delivered: compartment assignment and pickup notification attach here.
-
-    A later issue assigns compartments at parcel stations and tells residents their goods are
-    ready; until then, nothing happens beyond the order events.
-    """
-    return None
+    """Hook after a stop is delivered: at a parcel station each order goes into its compartments
+    and its resident gets the pickup code; at a sales point the orders wait for the staff to
+    confirm receipt (pickup.collection.put_into_place). Door orders need nothing more."""
+    put_into_place([link.order for link in stop.orders if link.order.pickup_place_id is not None], now=now)
 
 
 def report_stop_problem(stop: TourStop, *, problem: StopProblem, note: str = "", now: datetime,
