@@ -26,7 +26,7 @@ from marketplace.accounts.permissions import can_see_assisted_slip, role_require
 from marketplace.admin.hub_forms import AssistedOrderForm, NewResidentForm, TakeOverForm
 from marketplace.api.auth import Unauthenticated, user_from_token
 from marketplace.catalog.queries import CatalogFilter, list_catalog
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import to_local, utcnow
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db, login_manager
 from marketplace.notifications.slip import slip_pdf
@@ -36,6 +36,7 @@ from marketplace.orders.forms import option_value, parse_whole_number
 from marketplace.orders.models import Order
 from marketplace.orders.queries import get_order
 from marketplace.payments import assisted
+from marketplace.pickup.collection import get_resident_pickup
 from marketplace.web.errors import domain_message
 
 bp = Blueprint("hub", __name__, url_prefix="/hub")
@@ -206,7 +207,7 @@ def _slip_order(order_id: int) -> Order:
     return found
 
 
-def _slip_lines(found: Order) -> list[str]:
+def _slip_lines(found: Order, pickup) -> list[str]:
     lines = [
         gettext("Bestellung %(number)s", number=found.number),
         gettext("Liefertag: %(day)s", day=found.delivery_date.strftime("%d.%m.%Y")),
@@ -216,20 +217,25 @@ def _slip_lines(found: Order) -> list[str]:
     ]
     lines += [f"{line.quantity} × {line.product_name}" for line in found.lines]
     lines.append(gettext("Summe: %(total)s", total=f"{found.total_cents / 100:.2f} €".replace(".", ",")))
+    if pickup is not None:
+        lines.append(gettext("Abholcode: %(code)s", code=pickup.code))
+        if pickup.compartments:
+            lines.append(gettext("Fach: %(labels)s", labels=", ".join(pickup.compartments)))
+        lines.append(gettext("Abholen bis: %(when)s", when=to_local(pickup.collect_by).strftime("%d.%m.%Y %H:%M")))
     return lines
 
 
 @bp.get("/bestellungen/<int:order_id>/zettel")
 def slip(order_id: int):
     found = _slip_order(order_id)
-    return render_template("hub/slip.html", order=found)
+    return render_template("hub/slip.html", order=found, pickup=get_resident_pickup(found, now=utcnow()))
 
 
 @bp.get("/bestellungen/<int:order_id>/zettel.pdf")
 def slip_as_pdf(order_id: int):
     found = _slip_order(order_id)
     body = slip_pdf(title=gettext("Ihre Bestellung bei Landkorb"), recipient=found.resident.name,
-                    lines=_slip_lines(found),
+                    lines=_slip_lines(found, get_resident_pickup(found, now=utcnow())),
                     footer=gettext("Bestellt für Sie von %(name)s", name=found.placed_by.name))
     return body, 200, {"Content-Type": "application/pdf",
                        "Content-Disposition": f'inline; filename="landkorb-{found.number}.pdf"'}

@@ -148,3 +148,25 @@ def test_the_resident_takes_the_account_over_from_the_invitation(client, hub, ap
     # Once the account is the resident's own, staff cannot invite again.
     assert client.post(f"/hub/kunden/{resident_id}/einladung",
                        data={"csrf_token": csrf_for(client, resident_url)}).status_code == 404
+
+
+def test_once_delivered_the_slip_carries_the_pickup_code(client, hub):
+    from datetime import UTC, datetime
+
+    from marketplace.payments import assisted
+    from marketplace.pickup.collection import get_resident_pickup, put_into_place
+    from tests.conftest import NOW
+
+    order, _ = assisted.place_assisted_order(
+        staff=hub.staff, resident=hub.world.resident, now=NOW, payment_method="pay_on_pickup",
+        items=[(hub.world.bread.id, 1)], delivery_date=TUESDAY, fulfilment=hub.world.station_choice())
+    db.session.commit()
+    _as_staff(client, hub)
+    before = client.get(f"/hub/bestellungen/{order.id}/zettel").get_data(as_text=True)
+    assert "sobald die Ware da ist" in before
+    delivered_at = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
+    put_into_place([order], now=delivered_at)
+    db.session.commit()
+    code = get_resident_pickup(order, now=delivered_at).code
+    after = client.get(f"/hub/bestellungen/{order.id}/zettel").get_data(as_text=True)
+    assert code in after and "sobald die Ware da ist" not in after
