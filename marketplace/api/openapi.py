@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from marketplace.api import openapi_devices, openapi_standing
+from marketplace.api import openapi_capacity, openapi_devices, openapi_standing
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -279,7 +279,8 @@ _PATHS = {
                                "with another body: 422 idempotency_mismatch.",
             }],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OrderRequest")}}},
-            "responses": {"201": _json(_ref("Order"), "The order."), **_errors(400, 401, 409, 422)},
+            "responses": {"201": _json(_ref("Order"), "The order."), **_errors(400, 401, 422),
+                          "409": openapi_capacity.ORDER_CONFLICT},
         },
     },
     "/orders/{order_id}": {
@@ -342,7 +343,7 @@ _DOCUMENT = {
             "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},
             **openapi_devices.SECURITY_SCHEMES,
         },
-        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS},
+        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS, **openapi_capacity.SCHEMAS},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },
