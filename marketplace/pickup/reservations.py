@@ -146,8 +146,8 @@ def reserve_compartments(*, station: ParcelStation, delivery_date: date, crates_
     reserves nothing. Flushes; the caller commits (with the order and its stock)."""
     passed_over: set[int] = set()
     while True:
-        free = [c for c in db.session.scalars(_free(station.id, delivery_date)) if c.id not in passed_over]
-        chosen = plan_order(free, crates_by_temperature)
+        room = load_room([station], [delivery_date])[station.id, delivery_date]
+        chosen = plan_order((c for c in room.free_compartments if c.id not in passed_over), crates_by_temperature)
         if chosen is None:
             raise NoCompartmentFree()
         ids = [c.id for c, _ in chosen]
@@ -300,12 +300,6 @@ def sales_point_room_left(sales_point: SalesPoint, delivery_date: date) -> dict[
     return {t.value: None if left is None else float(left) for t, left in _room_left(sales_point, used).items()}
 
 
-def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict[str, int]:
-    """Free compartments of a station on a day, per temperature class."""
-    counts = dict.fromkeys((t.value for t in Temperature), 0)
-    for compartment in db.session.scalars(_free(station.id, delivery_date)):
-        counts[compartment.temperature.value] += 1
-    return counts
 
 
 # -- what the checkout offers and reserves -----------------------------------------------------
@@ -350,6 +344,14 @@ def load_room(places: Iterable[PickupPlace], days: Iterable[date]) -> dict[tuple
         for point in points:
             room[point.id, day] = Room(left=_room_left(point, used.get((point.id, day), {})))
     return room
+
+
+def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict[str, int]:
+    """Free compartments of a station on a day, per temperature class (as the checkout counts them)."""
+    counts = dict.fromkeys((t.value for t in Temperature), 0)
+    for compartment in load_room([station], [delivery_date])[station.id, delivery_date].free_compartments:
+        counts[compartment.temperature.value] += 1
+    return counts
 
 
 def reserve_room(*, place: PickupPlace, delivery_date: date, crates_by_temperature: Crates,
