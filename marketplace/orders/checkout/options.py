@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from marketplace.accounts.models import User
 from marketplace.catalog.crates import crates_by_temperature
@@ -52,9 +53,9 @@ class BasketPrice:
     vat: list[VatLine]
     temperatures: frozenset[Temperature] = field(default_factory=frozenset)
 
-    @property
+    @cached_property
     def crates(self) -> dict[Temperature, Decimal]:
-        """The basket's size in crate units per temperature class."""
+        """The basket's size in crate units per temperature class (asked per place and day)."""
         return crates_by_temperature((line.product, line.quantity) for line in self.lines)
 
     def lines_by_producer(self) -> dict[Producer, list[PricedLine]]:
