@@ -34,6 +34,7 @@ from marketplace.orders.models import Fulfilment, Order, PaymentMethod
 from marketplace.payments.services import submit_order
 from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
 from marketplace.pickup.models import PickupPlace
+from marketplace.pickup.reservations import NoRoom
 from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
 from marketplace.regions.schedule import DeliveryDay, get_delivery_day, list_sub_region_delivery_days
 
@@ -200,11 +201,8 @@ def _top_up_day(
         if n < have or not basket:
             continue
         try:
-            submit_order(
-                resident=residents[(first_resident + n) % len(residents)], items=basket,
-                delivery_date=day.date, fulfilment=option.choice,
-                payment_method=PaymentMethod.PAY_ON_PICKUP, now=placed_at,
-            )
+            _submit(residents[(first_resident + n) % len(residents)], basket, day.date, option.choice,
+                    placed_at)
         except DomainError:
             # A refusal writes nothing (someone changed the demo's stock or places): the day
             # gets one order fewer rather than `make run` failing; the report counts it.
@@ -215,6 +213,21 @@ def _top_up_day(
                 stock_left[product_id] -= quantity
         added += 1
     return added
+
+
+def _submit(resident: User, basket: list[tuple[int, int]], day: date, choice: FulfilmentChoice,
+            placed_at: datetime) -> None:
+    """Place the order as the shop does; where the place is full that day, at the nearest place
+    the checkout names that still has room, as a resident would."""
+    order = {"resident": resident, "items": basket, "delivery_date": day,
+             "payment_method": PaymentMethod.PAY_ON_PICKUP, "now": placed_at}
+    try:
+        submit_order(fulfilment=choice, **order)
+    except NoRoom as full:
+        if not full.alternatives:
+            raise
+        nearest = full.alternatives[0].place
+        submit_order(fulfilment=FulfilmentChoice(kind=nearest.kind.value, pickup_place_id=nearest.id), **order)
 
 
 def _basket(rng: random.Random, option: _Option, goods: list[Product], local: list[Product],

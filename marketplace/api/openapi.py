@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from marketplace.api import openapi_assisted, openapi_devices, openapi_pickup, openapi_standing
+from marketplace.api import (
+    openapi_assisted,
+    openapi_capacity,
+    openapi_devices,
+    openapi_pickup,
+    openapi_standing,
+)
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -286,7 +292,8 @@ _PATHS = {
                                "with another body: 422 idempotency_mismatch.",
             }],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("OrderRequest")}}},
-            "responses": {"201": _json(_ref("Order"), "The order."), **_errors(400, 401, 409, 422)},
+            "responses": {"201": _json(_ref("Order"), "The order."), **_errors(400, 401, 422),
+                          "409": openapi_capacity.ORDER_CONFLICT},
         },
     },
     "/orders/{order_id}": {
@@ -351,7 +358,7 @@ _DOCUMENT = {
             **openapi_devices.SECURITY_SCHEMES,
         },
         "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS,
-                    **openapi_assisted.SCHEMAS},
+                    **openapi_assisted.SCHEMAS, **openapi_capacity.SCHEMAS},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },

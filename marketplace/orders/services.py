@@ -15,7 +15,12 @@ from marketplace.catalog.stock import give_back_stock, take_stock
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number
 from marketplace.extensions import db
-from marketplace.orders.checkout.context import CheckoutContext, load_checkout, load_products
+from marketplace.orders.checkout.context import (
+    CheckoutContext,
+    list_pickup_places_of,
+    load_checkout,
+    load_products,
+)
 from marketplace.orders.checkout.errors import (
     CutoffPassed,
     IdempotencyMismatch,
@@ -24,7 +29,7 @@ from marketplace.orders.checkout.errors import (
     InvalidTransition,
     OutOfStock,
 )
-from marketplace.orders.checkout.options import BasketPrice, PricedLine, price_lines
+from marketplace.orders.checkout.options import BasketPrice, PricedLine, nearest_with_room, price_lines
 from marketplace.orders.checkout.rules import (
     FulfilmentChoice,
     check_available_on,
@@ -53,6 +58,8 @@ from marketplace.orders.models import (
 )
 from marketplace.orders.notices import notify_order
 from marketplace.orders.transitions import HOLDS_STOCK, move_order, record_event
+from marketplace.pickup.models import PickupPlace
+from marketplace.pickup.reservations import NoRoom, load_room, release_reservations, reserve_room
 
 __all__ = [
     "FulfilmentChoice", "add_to_cart", "can_cancel", "cancel_order", "cart_items", "clear_cart",
@@ -184,15 +191,22 @@ def place_order(
         idempotency_key=idempotency_key, request_fingerprint=fingerprint, created_at=now,
     )
     record_event(order, "placed", now=now, actor=placed_by or resident, flush=False)
+    place = fields.get("pickup_place")
     try:
-        # A savepoint: a refusal here (stock short, the same idempotency key committed by a
-        # concurrent request) undoes what this order took and wrote, and nothing else.
+        # A savepoint: a refusal here (stock short, no room left at the place, the same
+        # idempotency key committed by a concurrent request) undoes what this order took and
+        # wrote, and nothing else.
         with db.session.begin_nested():
             short = take_stock(quantities)
             if short is not None:
                 raise OutOfStock(product=context.products[short].name)
             db.session.add(order)
             db.session.flush()
+            if place is not None:
+                reserve_room(place=place, delivery_date=day.date, crates_by_temperature=goods.crates,
+                             order_id=order.id)
+    except NoRoom as full:
+        raise type(full)(alternatives=_alternatives(context, place, day.date, goods)) from None
     except IntegrityError:
         existing = _existing_order(resident.id, idempotency_key, fingerprint) if idempotency_key else None
         if existing is None:
@@ -203,6 +217,13 @@ def place_order(
     # version stays locked from here to the commit, and every order passes through it.
     bump_catalog_version()
     return order
+
+
+def _alternatives(context: CheckoutContext, full: PickupPlace, day: date, goods: BasketPrice):
+    """The nearest places of the resident's sub-region that still take the basket on `day`."""
+    places = list_pickup_places_of(context.sub_region.id)
+    room = load_room(places, [day])
+    return nearest_with_room(places, context.home, day, goods, room, instead_of=full)
 
 
 def can_cancel(order: Order, now: datetime) -> bool:
@@ -217,12 +238,19 @@ def _quantities_of(order: Order) -> dict[int, int]:
     return quantities
 
 
+def _give_back(order: Order, now: datetime) -> None:
+    """What an order held goes back when it is cancelled or expires: its stock, and its room at
+    the pickup place (compartments, a sales point's crate units)."""
+    give_back_stock(_quantities_of(order))
+    release_reservations(order_id=order.id, now=now)
+
+
 def cancel_order(*, order: Order, actor: User | None, now: datetime, note: str = "") -> Order:
     """Cancel before the cut-off and give the stock back; after it the producers are packing."""
     if not can_cancel(order, now):
         raise InvalidTransition() if order.status not in HOLDS_STOCK else CutoffPassed()
     move_order(order, OrderStatus.CANCELLED, now=now, actor=actor, kind="cancelled", note=note)
-    give_back_stock(_quantities_of(order))
+    _give_back(order, now)
     notify_order(order, "order_cancelled", now=now)
     db.session.flush()
     bump_catalog_version()
@@ -235,7 +263,7 @@ def expire_order(*, order: Order, now: datetime) -> Order:
     The job that finds unpaid orders comes with online payment.
     """
     move_order(order, OrderStatus.EXPIRED, now=now, kind="expired")
-    give_back_stock(_quantities_of(order))
+    _give_back(order, now)
     db.session.flush()
     bump_catalog_version()
     return order

@@ -20,7 +20,9 @@ from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, 
 from marketplace.orders.models import PaymentMethod
 from marketplace.payments.services import submit_order
 from marketplace.pickup.collection import get_resident_pickup
+from marketplace.pickup.reservations import NoRoom
 from marketplace.web.errors import domain_message
+from marketplace.web.filters import number
 
 bp = Blueprint("orders", __name__)
 
@@ -29,7 +31,7 @@ _DAY_ERRORS = (checkout.CutoffPassed, checkout.NotADeliveryDay, checkout.Product
 _PLACE_ERRORS = (
     checkout.ColdChainBroken, checkout.PickupPlaceUnavailable, checkout.WrongSubRegion,
     checkout.DoorNotOffered, checkout.BelowDoorMinimum, checkout.InvalidFulfilment,
-    checkout.PickupPlaceClosed, checkout.AddressNotFound, checkout.AddressOutsideSubRegion,
+    checkout.PickupPlaceClosed, checkout.AddressNotFound, checkout.AddressOutsideSubRegion, NoRoom,
 )
 
 
@@ -134,15 +136,20 @@ def _place_order(form, items, now):
             nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
         )
     except DomainError as error:
+        message = domain_message(error)
+        if isinstance(error, NoRoom) and error.alternatives:  # named before the rollback expires them
+            message = " ".join((message, gettext("Noch Platz: %(places)s.", places=", ".join(
+                gettext("%(place)s (%(km)s km)", place=a.place.name, km=number(a.distance_km))
+                for a in error.alternatives))))
         db.session.rollback()
         field = (
             form.delivery_date if isinstance(error, _DAY_ERRORS)
             else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
         )
         if field is not None:
-            field.errors = [*field.errors, domain_message(error)]
+            field.errors = [*field.errors, message]
         else:
-            form.form_errors.append(domain_message(error))
+            form.form_errors.append(message)
         return None
     services.clear_cart(current_user)
     db.session.commit()
@@ -182,7 +189,7 @@ def checkout_page():
         form.idempotency_key.data = secrets.token_urlsafe(24)
         form.delivery_date.data = days[0].date.isoformat() if days else None
         selected = days[0].date if days else None
-        open_ = [o for o in options if o.allowed and selected not in o.closed_days]
+        open_ = [o for o in options if o.allowed and selected not in o.closed_days and selected not in o.full_days]
         form.fulfilment.data = option_value(open_[0]) if open_ else None
     elif form.validate_on_submit():
         order = _place_order(form, items, now)

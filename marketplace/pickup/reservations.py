@@ -8,7 +8,8 @@ partial unique index on (compartment, day) of live reservations is the last guar
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,14 +30,48 @@ from marketplace.pickup.models import (
 )
 
 
-class NoCompartmentFree(Conflict):
+@dataclass(frozen=True)
+class Alternative:
+    """A pickup place that still has room for an order that did not fit elsewhere."""
+
+    place: PickupPlace
+    distance_km: float | None
+
+    def to_dict(self) -> dict:
+        return {"pickup_place_id": self.place.id, "name": self.place.name, "distance_km": self.distance_km}
+
+
+class NoRoom(Conflict):
+    """A pickup place has no room for the order on its delivery day; with the nearest places
+    that still have room (`alternatives`, filled in by the checkout)."""
+
     code = "no_room"
+    message = N_("An diesem Abholort ist an diesem Tag kein Platz mehr.")
+
+    def __init__(self, detail: str | None = None, *, alternatives: Iterable[Alternative] = (),
+                 **params: object) -> None:
+        super().__init__(detail, **params)
+        self.alternatives = list(alternatives)
+
+    def extra(self) -> dict:
+        return {"alternatives": [alternative.to_dict() for alternative in self.alternatives]}
+
+
+class NoCompartmentFree(NoRoom):
     message = N_("An dieser Paketstation ist an diesem Tag kein passendes Fach mehr frei.")
 
 
-class SalesPointFull(Conflict):
-    code = "no_room"
+class SalesPointFull(NoRoom):
     message = N_("Diese Verkaufsstelle hat an diesem Tag keinen Platz mehr.")
+
+
+Crates = Mapping[Temperature | str, Decimal | int | float]
+
+
+def _wanted(crates_by_temperature: Crates) -> dict[Temperature, Decimal]:
+    """The classes with goods, as Temperature → Decimal crate units."""
+    wanted = {Temperature(t): Decimal(str(c)) for t, c in crates_by_temperature.items()}
+    return {t: c for t, c in sorted(wanted.items()) if c > 0}
 
 
 def _taken_on(delivery_date: date):
@@ -73,6 +108,23 @@ def plan_compartments(free: list[Compartment], crates: Decimal) -> list[Compartm
     return chosen
 
 
+def plan_order(free: Iterable[Compartment], crates_by_temperature: Crates) -> list[tuple[Compartment, Decimal]] | None:
+    """The compartments an order's goods go into, each class in compartments of its own class,
+    with the crate units each holds; None when the free ones do not suffice. The one rule of
+    "fits" for the checkout's offer and the reservation alike."""
+    free = list(free)
+    chosen: list[tuple[Compartment, Decimal]] = []
+    for temperature, crates in _wanted(crates_by_temperature).items():
+        plan = plan_compartments([c for c in free if c.temperature == temperature], crates)
+        if plan is None:
+            return None
+        for compartment in plan:
+            share = min(crates, Decimal(compartment.capacity_crates))
+            chosen.append((compartment, share))
+            crates -= share
+    return chosen
+
+
 def _lock_still_free(ids: list[int], delivery_date: date) -> set[int]:
     """Lock the compartments `ids` that no one else holds and that are still free that day."""
     locked = select(Compartment.id).where(Compartment.id.in_(ids)).with_for_update(skip_locked=True)
@@ -87,38 +139,22 @@ def _lock_still_free(ids: list[int], delivery_date: date) -> set[int]:
     return set(db.session.scalars(free))
 
 
-def _reserve_one_class(station_id: int, delivery_date: date, temperature: Temperature,
-                       crates: Decimal) -> list[Compartment]:
-    passed_over: set[int] = set()
-    while True:
-        free = [c for c in db.session.scalars(_free(station_id, delivery_date, temperature))
-                if c.id not in passed_over]
-        plan = plan_compartments(free, crates)
-        if plan is None:
-            raise NoCompartmentFree()
-        ids = [c.id for c in plan]
-        usable = _lock_still_free(ids, delivery_date)
-        if usable == set(ids):
-            return plan
-        passed_over |= set(ids) - usable  # another checkout has them: plan around them
-
-
-def reserve_compartments(*, station: ParcelStation, delivery_date: date,
-                         crates_by_temperature: Mapping[Temperature | str, Decimal | int | float],
+def reserve_compartments(*, station: ParcelStation, delivery_date: date, crates_by_temperature: Crates,
                          order_id: int) -> list[Compartment]:
     """Reserve compartments of `station` for order `order_id` on `delivery_date`, per
     temperature class enough for its crate units; refuses with NoCompartmentFree and then
     reserves nothing. Flushes; the caller commits (with the order and its stock)."""
-    chosen: list[tuple[Compartment, Decimal]] = []
-    for temperature, crates in sorted(crates_by_temperature.items()):
-        crates = Decimal(str(crates))
-        if crates <= 0:
-            continue
-        plan = _reserve_one_class(station.id, delivery_date, Temperature(temperature), crates)
-        for compartment in plan:
-            share = min(crates, Decimal(compartment.capacity_crates))
-            chosen.append((compartment, share))
-            crates -= share
+    passed_over: set[int] = set()
+    while True:
+        room = load_room([station], [delivery_date])[station.id, delivery_date]
+        chosen = plan_order((c for c in room.free_compartments if c.id not in passed_over), crates_by_temperature)
+        if chosen is None:
+            raise NoCompartmentFree()
+        ids = [c.id for c, _ in chosen]
+        usable = _lock_still_free(ids, delivery_date)
+        if usable == set(ids):
+            break
+        passed_over |= set(ids) - usable  # another checkout has them: plan around them
     try:
         with db.session.begin_nested():
             db.session.add_all(CompartmentReservation(
@@ -202,22 +238,41 @@ def release_reservations(*, order_id: int, now: datetime) -> int:
     return released
 
 
-def _sales_point_used(place_id: int, delivery_date: date) -> dict[Temperature, Decimal]:
-    used = dict.fromkeys(Temperature, Decimal(0))
+def _sales_point_used(place_ids: Iterable[int], days: Iterable[date]) -> dict[tuple[int, date], dict[Temperature, Decimal]]:
+    """Crate units held at these sales points on these days, per place, day and class."""
+    used: dict[tuple[int, date], dict[Temperature, Decimal]] = {}
+    place_ids, days = list(place_ids), list(days)
+    if not place_ids or not days:
+        return used
     rows = db.session.execute(
-        select(SalesPointReservation.temperature, func.sum(SalesPointReservation.crate_units))
-        .where(SalesPointReservation.pickup_place_id == place_id,
-               SalesPointReservation.delivery_date == delivery_date,
+        select(SalesPointReservation.pickup_place_id, SalesPointReservation.delivery_date,
+               SalesPointReservation.temperature, func.sum(SalesPointReservation.crate_units))
+        .where(SalesPointReservation.pickup_place_id.in_(place_ids),
+               SalesPointReservation.delivery_date.in_(days),
                SalesPointReservation.released_at.is_(None))
-        .group_by(SalesPointReservation.temperature)
+        .group_by(SalesPointReservation.pickup_place_id, SalesPointReservation.delivery_date,
+                  SalesPointReservation.temperature)
     )
-    for temperature, total in rows:
-        used[Temperature(temperature)] = Decimal(total)
+    for place_id, day, temperature, total in rows:
+        used.setdefault((place_id, day), {})[Temperature(temperature)] = Decimal(total)
     return used
 
 
-def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date,
-                             crates_by_temperature: Mapping[Temperature | str, Decimal | int | float],
+def _room_left(sales_point: SalesPoint, used: Mapping[Temperature, Decimal]) -> dict[Temperature, Decimal | None]:
+    """Crate units left per class (None: not limited) given what is held."""
+    left: dict[Temperature, Decimal | None] = {}
+    for temperature in Temperature:
+        capacity = sales_point.capacity_for(temperature)
+        left[temperature] = None if capacity is None else max(
+            Decimal(0), Decimal(capacity) - used.get(temperature, Decimal(0)))
+    return left
+
+
+def _fits_left(left: Mapping[Temperature, Decimal | None], crates_by_temperature: Crates) -> bool:
+    return all(left[t] is None or crates <= left[t] for t, crates in _wanted(crates_by_temperature).items())
+
+
+def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date, crates_by_temperature: Crates,
                              order_id: int) -> list[SalesPointReservation]:
     """Hold crate units per temperature class at a sales point for an order on a day, within its
     capacity (None: not limited); refuses with SalesPointFull and then holds nothing.
@@ -228,15 +283,12 @@ def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date,
         select(SalesPoint).where(SalesPoint.id == sales_point.id).with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-    used = _sales_point_used(place.id, delivery_date)
-    wanted = {Temperature(t): Decimal(str(c)) for t, c in crates_by_temperature.items() if Decimal(str(c)) > 0}
-    for temperature, crates in wanted.items():
-        capacity = place.capacity_for(temperature)
-        if capacity is not None and used[temperature] + crates > capacity:
-            raise SalesPointFull()
+    used = _sales_point_used([place.id], [delivery_date]).get((place.id, delivery_date), {})
+    if not _fits_left(_room_left(place, used), crates_by_temperature):
+        raise SalesPointFull()
     rows = [SalesPointReservation(pickup_place_id=place.id, order_id=order_id, delivery_date=delivery_date,
                                   temperature=temperature, crate_units=crates)
-            for temperature, crates in sorted(wanted.items())]
+            for temperature, crates in _wanted(crates_by_temperature).items()]
     db.session.add_all(rows)
     db.session.flush()
     return rows
@@ -244,20 +296,74 @@ def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date,
 
 def sales_point_room_left(sales_point: SalesPoint, delivery_date: date) -> dict[str, float | None]:
     """Crate units a sales point still takes that day per temperature class (None: not limited)."""
-    used = _sales_point_used(sales_point.id, delivery_date)
-    left: dict[str, float | None] = {}
-    for temperature in Temperature:
-        capacity = sales_point.capacity_for(temperature)
-        left[temperature.value] = None if capacity is None else float(max(Decimal(0), capacity - used[temperature]))
-    return left
+    used = _sales_point_used([sales_point.id], [delivery_date]).get((sales_point.id, delivery_date), {})
+    return {t.value: None if left is None else float(left) for t, left in _room_left(sales_point, used).items()}
+
+
+
+
+# -- what the checkout offers and reserves -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Room:
+    """What a pickup place still takes on a day: its free working compartments (a station), or
+    the crate units left per temperature class (a sales point; None: not limited)."""
+
+    free_compartments: tuple[Compartment, ...] = ()
+    left: Mapping[Temperature, Decimal | None] | None = field(default=None)
+
+    def fits(self, crates_by_temperature: Crates) -> bool:
+        """Whether an order of these crate units would be reserved here (the same rules)."""
+        if self.left is not None:
+            return _fits_left(self.left, crates_by_temperature)
+        return plan_order(self.free_compartments, crates_by_temperature) is not None
+
+
+def load_room(places: Iterable[PickupPlace], days: Iterable[date]) -> dict[tuple[int, date], Room]:
+    """The room of each place on each day, in two queries: the live reservations of the
+    stations' compartments, and the crate units held at the sales points. A station's
+    compartments are its `working_compartments` (loaded with the checkout's context)."""
+    places, days = list(places), sorted(set(days))
+    stations = [p for p in places if isinstance(p, ParcelStation)]
+    points = [p for p in places if isinstance(p, SalesPoint)]
+    taken: set[tuple[int, date]] = set()
+    compartment_ids = [c.id for s in stations for c in s.working_compartments]
+    if compartment_ids and days:
+        taken = {(compartment_id, day) for compartment_id, day in db.session.execute(
+            select(CompartmentReservation.compartment_id, CompartmentReservation.delivery_date).where(
+                CompartmentReservation.compartment_id.in_(compartment_ids),
+                CompartmentReservation.delivery_date.in_(days),
+                CompartmentReservation.released_at.is_(None),
+            ))}
+    used = _sales_point_used([p.id for p in points], days)
+    room: dict[tuple[int, date], Room] = {}
+    for day in days:
+        for station in stations:
+            room[station.id, day] = Room(free_compartments=tuple(
+                c for c in station.working_compartments if (c.id, day) not in taken))
+        for point in points:
+            room[point.id, day] = Room(left=_room_left(point, used.get((point.id, day), {})))
+    return room
 
 
 def count_free_compartments(station: ParcelStation, delivery_date: date) -> dict[str, int]:
-    """Free compartments of a station on a day, per temperature class."""
+    """Free compartments of a station on a day, per temperature class (as the checkout counts them)."""
     counts = dict.fromkeys((t.value for t in Temperature), 0)
-    for compartment in db.session.scalars(_free(station.id, delivery_date)):
+    for compartment in load_room([station], [delivery_date])[station.id, delivery_date].free_compartments:
         counts[compartment.temperature.value] += 1
     return counts
+
+
+def reserve_room(*, place: PickupPlace, delivery_date: date, crates_by_temperature: Crates,
+                 order_id: int) -> None:
+    """Hold room for an order at its pickup place: compartments at a station, crate units at a
+    sales point; refuses with NoRoom (NoCompartmentFree, SalesPointFull), holding nothing."""
+    if isinstance(place, ParcelStation):
+        reserve_compartments(station=place, delivery_date=delivery_date,
+                             crates_by_temperature=crates_by_temperature, order_id=order_id)
+    elif isinstance(place, SalesPoint):
+        reserve_sales_point_room(sales_point=place, delivery_date=delivery_date,
+                                 crates_by_temperature=crates_by_temperature, order_id=order_id)
 
 
 def get_offered_place(place_id: int) -> PickupPlace | None:

@@ -1,4 +1,4 @@
-// Checkout: a sales point closed on the chosen delivery day cannot be chosen for it.
+// Checkout: a pickup place closed on the chosen delivery day, or full that day, cannot be chosen for it.
 // The server refuses it anyway; this only spares a round trip.
 (function () {
   "use strict";

@@ -5,13 +5,14 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from marketplace import create_app
 from marketplace.api.auth import issue_token
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.orders.models import OrderLine
+from marketplace.pickup.models import CompartmentReservation
 from tests import factories as f
 from tests.conftest import NOW
 from tests.orders.helpers import TUESDAY
@@ -39,7 +40,8 @@ def _setup():
     f.make_schedule(sub, weekdays=(2, 5))
     municipality = f.make_municipality(sub)
     resident = f.make_user(home=f.make_place(municipality))
-    station = f.make_station(f.make_place(municipality))
+    # A compartment for every order that can win a round (each round frees them again).
+    station = f.make_station(f.make_place(municipality), compartments=(("M", "ambient", LAST_UNITS),))
     producer = f.make_producer(f.make_place(municipality))
     plenty = f.make_product(producer, name="Brot", stock=1_000_000)
     scarce = f.make_product(producer, name="Letzte Eier", stock=LAST_UNITS)
@@ -91,6 +93,7 @@ def _race(database_url, pool_size: int, requests: int, rounds: int) -> None:
         products = Product.__table__
         try:
             for round_ in range(rounds):
+                db.session.execute(update(CompartmentReservation).values(released_at=NOW))
                 db.session.execute(products.update().where(products.c.id == scarce_id).values(stock=LAST_UNITS))
                 db.session.execute(products.update().where(products.c.id == plenty_id).values(stock=1_000_000))
                 db.session.commit()

@@ -26,7 +26,7 @@ class World:
     sub_region: object
     other_sub_region: object
     resident: object
-    station: object            # ambient and chilled compartments
+    station: object            # ambient and chilled compartments, room for many orders a day
     ambient_station: object    # ambient compartments only
     sales_point: object        # no chilled shelf
     chilled_sales_point: object
@@ -60,7 +60,8 @@ def make_world() -> World:
     producer_b = f.make_producer(f.make_place(municipality))
     world = World(
         sub_region=sub, other_sub_region=other, resident=f.make_user(home=home),
-        station=f.make_station(f.make_place(municipality)),
+        station=f.make_station(f.make_place(municipality), compartments=(
+            ("S", "ambient", 6), ("M", "ambient", 4), ("L", "ambient", 4), ("M", "chilled", 6))),
         ambient_station=f.make_station(f.make_place(municipality), compartments=(("S", "ambient", 2),)),
         sales_point=f.make_sales_point(f.make_place(municipality), chilled=False),
         chilled_sales_point=f.make_sales_point(f.make_place(municipality), chilled=True),

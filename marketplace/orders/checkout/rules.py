@@ -172,8 +172,12 @@ def check_delivery_day(sub_region: SubRegion, day: object, now: datetime) -> Del
     raise NotADeliveryDay()
 
 
+def keeps_cold_enough(place: PickupPlace, temperatures: Iterable[Temperature]) -> bool:
+    return set(temperatures) <= temperatures_kept(place)
+
+
 def check_cold_chain(place: PickupPlace, temperatures: Iterable[Temperature]) -> None:
-    if not set(temperatures) <= temperatures_kept(place):
+    if not keeps_cold_enough(place, temperatures):
         raise ColdChainBroken()
 
 
