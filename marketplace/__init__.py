@@ -57,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import cli as admin_cli
     from marketplace.admin import jobs_views, portal
     from marketplace.api import devices as device_api
+    from marketplace.api import driver as _driver_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
@@ -65,6 +66,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
     from marketplace.delivery import views as delivery_views
+    from marketplace.delivery.driver_app import views as _driver_app  # noqa: F401  (on the delivery blueprint)
     from marketplace.delivery.routing_cli import routing_cli
     from marketplace.jobs.cli import jobs_cli
     from marketplace.notifications import cli as notifications_cli

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-from marketplace.api import openapi_devices, openapi_standing
+from marketplace.api import openapi_devices, openapi_driver, openapi_standing
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -336,13 +336,13 @@ _DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": _BEARER,
-    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS},
+    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS, **openapi_driver.PATHS},
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},
             **openapi_devices.SECURITY_SCHEMES,
         },
-        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS},
+        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS, **openapi_driver.SCHEMAS},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },

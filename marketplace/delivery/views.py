@@ -24,6 +24,7 @@ from marketplace.accounts.permissions import can_coordinate, can_drive, can_see_
 from marketplace.accounts.queries import list_sub_region_drivers
 from marketplace.core.clock import local_today, utcnow
 from marketplace.delivery import queries, services
+from marketplace.delivery.driver_app.sheets import driver_map_svg, geo_uri
 from marketplace.delivery.forms import (
     AssignForm,
     DoorWindowForm,
@@ -166,6 +167,7 @@ def day(slug: str, day: str):
         unserved=unserved, svg=svg, days=days, counts=counts, impact=impact, colour_of=colour_of,
         problems=queries.list_problem_stops(the_day, sub_region.id), plan_form=PlanForm(), form=EmptyForm(),
         co2_g_per_km=config.get("DELIVERY_CO2_G_PER_KM", 170),
+        progress={t.id: queries.get_tour_progress(t) for t in tours if t.is_published},
     )
 
 
@@ -347,7 +349,8 @@ def driver_tour(tour_id: int):
     if not can_drive(current_user, tour):
         abort(404)
     return render_template("delivery/driver_tour.html", tour=tour, current=queries.get_current_stop(tour),
-                           form=EmptyForm(), problem_form=ProblemForm())
+                           form=EmptyForm(), problem_form=ProblemForm(), route_map=driver_map_svg(tour),
+                           geo_uri=geo_uri)
 
 
 def _driven_tour(tour_id: int) -> Tour:

@@ -12,6 +12,7 @@ from marketplace.accounts.permissions import can_see_order
 from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
+from marketplace.delivery.queries import get_expected_arrival
 from marketplace.extensions import db
 from marketplace.notifications.services import how_told
 from marketplace.orders import checkout, queries, services
@@ -251,6 +252,7 @@ def detail(order_id: int):
     return render_template(
         "orders/detail.html", order=order, vat=vat_of_order(order),
         can_cancel=services.can_cancel(order, utcnow()), now=utcnow(), told=how_told(order.resident),
+        expected=get_expected_arrival(order.id),
     )
 
 
