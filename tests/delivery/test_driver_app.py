@@ -55,14 +55,17 @@ def test_the_app_is_for_drivers_only(client, db, published):
     assert client.get("/delivery/driver/app/").status_code == 403
 
 
-def test_the_route_map_names_the_villages_and_moves_the_highlight_to_the_next_stop(db, published, now):
+def test_the_route_map_names_the_villages_and_moves_the_highlight_to_the_next_stop(app, db, published, now):
     _, tour, _ = published
     first, second = tour.visits
-    svg = driver_map_svg(tour)
+    with app.test_request_context():
+        svg = driver_map_svg(tour)
     assert re.search(rf'<g class="stop next" data-stop="{first.id}"', svg)
     assert f'data-stop="{second.id}"' in svg and 'class="caption"' in svg
-    assert first.pickup_place.place.name in svg
+    station = next(s for s in tour.visits if s.pickup_place is not None)
+    assert station.pickup_place.place.name in svg
     confirm_stop_delivered(first, now=now)
-    svg = driver_map_svg(tour)
+    with app.test_request_context():
+        svg = driver_map_svg(tour)
     assert re.search(rf'<g class="stop next" data-stop="{second.id}"', svg)
     assert not re.search(rf'<g class="stop next" data-stop="{first.id}"', svg)
