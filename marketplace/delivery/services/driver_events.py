@@ -162,6 +162,8 @@ def _lock_tours(tour_ids: set[int]) -> None:
     """Row locks on the tours touched, in id order: two batches of one tour run one after the other."""
     if tour_ids:
         db.session.execute(select(Tour.id).where(Tour.id.in_(sorted(tour_ids))).order_by(Tour.id).with_for_update())
+        # What was loaded before the lock may have changed meanwhile: read it again.
+        db.session.expire_all()
 
 
 def _stored(driver: User, ids: list[str]) -> dict[str, DriverEvent]:
