@@ -46,8 +46,12 @@ def driver_app():
     now = utcnow()
     tours = queries.list_driver_tours(current_user, local_today(now))
     day = tours[0].delivery_date if tours else local_today(now)
-    return render_template("delivery/driver_app.html", day=day, token=issue_token(current_user),
-                           strings=_strings(), scope=SCOPE, driver=current_user)
+    response = current_app.make_response(render_template(
+        "delivery/driver_app.html", day=day, token=issue_token(current_user), strings=_strings(), scope=SCOPE,
+        driver=current_user))
+    # It carries a token: no shared cache may keep it (the app's own service worker keeps its copy).
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/driver/app/manifest.webmanifest")
