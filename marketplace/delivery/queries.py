@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
+from marketplace.catalog.models import Producer
 from marketplace.delivery.models import (
     PlanRun,
     PlanRunStatus,
@@ -24,7 +25,7 @@ from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic
 from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, ProducerOrder
-from marketplace.pickup.models import Compartment, CompartmentReservation
+from marketplace.pickup.models import Compartment, CompartmentReservation, PickupPlace
 from marketplace.regions.models import DoorWindow, Place
 
 
@@ -109,8 +110,13 @@ def list_driver_tours(driver: User, today: date) -> list[Tour]:
 
 def list_driver_day_tours(driver: User, day: date) -> list[list[Tour]]:
     """The driver's published tours of `day`, one list of trips per vehicle (in the order they start)."""
+    stops = selectinload(Tour.stops)
     trips = db.session.scalars(_with_stops(select(Tour).where(
         Tour.status == TourStatus.PUBLISHED, Tour.driver_id == driver.id, Tour.delivery_date == day))
+        .options(selectinload(Tour.sub_region), stops.selectinload(TourStop.hub_place),
+                 stops.selectinload(TourStop.pickup_place).selectinload(PickupPlace.place),
+                 stops.selectinload(TourStop.producer).selectinload(Producer.place),
+                 stops.selectinload(TourStop.orders).selectinload(TourStopOrder.order).selectinload(Order.resident))
         .order_by(Tour.starts_at, Tour.id))
     grouped: dict[tuple[int, int], list[Tour]] = {}
     for trip in trips:
