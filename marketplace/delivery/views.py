@@ -29,6 +29,8 @@ from marketplace.delivery.forms import (
     AssignForm,
     DoorWindowForm,
     EmptyForm,
+    EndTourForm,
+    FailedStopForm,
     PlanForm,
     ProblemForm,
     ScheduleForm,
@@ -350,6 +352,7 @@ def driver_tour(tour_id: int):
         abort(404)
     return render_template("delivery/driver_tour.html", tour=tour, current=queries.get_current_stop(tour),
                            form=EmptyForm(), problem_form=ProblemForm(), route_map=driver_map_svg(tour),
+                           failed_form=FailedStopForm(), end_form=EndTourForm(formdata=None),
                            geo_uri=geo_uri)
 
 
@@ -369,7 +372,12 @@ def tour_step(tour_id: int, step: str):
         services.start_tour(tour, now=utcnow(), actor=current_user)
         message = _("Die Tour ist gestartet; die Kundinnen und Kunden wissen Bescheid.")
     else:
-        services.end_tour(tour, now=utcnow())
+        form = EndTourForm()
+        if not form.validate():
+            flash(_("Bitte die Zahl der leeren Kisten prüfen."), "error")
+            return redirect(url_for("delivery.driver_tour", tour_id=tour.id))
+        services.end_tour(tour, now=utcnow(), empty_crates=form.empty_crates.data, note=form.note.data or "",
+                          actor=current_user)
         message = _("Die Tour ist beendet.")
     db.session.commit()
     flash(message, "success")
@@ -385,6 +393,20 @@ def stop_delivered(stop_id: int):
     services.confirm_stop_delivered(stop, now=utcnow(), actor=current_user)
     db.session.commit()
     flash(_("Halt %(n)s ist als zugestellt bestätigt.", n=stop.sequence), "success")
+    return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+
+
+@bp.post("/driver/stops/<int:stop_id>/failed")
+@role_required(Role.DRIVER)
+def stop_failed(stop_id: int):
+    stop = _driven_stop(stop_id)
+    form = FailedStopForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte kurz schreiben, was passiert ist."), "error")
+        return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+    services.fail_stop(stop, note=form.note.data, now=utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_("Halt %(n)s ist als nicht zugestellt gemeldet; die Bestellungen kommen zurück.", n=stop.sequence), "info")
     return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
 
 

@@ -69,3 +69,36 @@ def test_the_route_map_names_the_villages_and_moves_the_highlight_to_the_next_st
         svg = driver_map_svg(tour)
     assert re.search(rf'<g class="stop next" data-stop="{second.id}"', svg)
     assert not re.search(rf'<g class="stop next" data-stop="{first.id}"', svg)
+
+
+def test_the_web_view_reports_a_failed_stop_and_ends_the_tour_with_what_came_back(client, db, published):
+    from tests.conftest import csrf_token_from
+
+    _, tour, driver = published
+    login(client, driver.email, TEST_PASSWORD)
+    page = f"/delivery/driver/tours/{tour.id}"
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="stop-failed"' in html and 'id="failed-note"' in html
+    token = csrf_token_from(client, page)
+    stop = tour.visits[0]
+    refused = client.post(f"/delivery/driver/stops/{stop.id}/failed", data={"csrf_token": token, "note": " "})
+    assert refused.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(stop), stop.id).outcome is None and db.session.get(Tour, tour.id).started_at is None
+    client.post(f"/delivery/driver/stops/{stop.id}/failed", data={"csrf_token": token, "note": "Station gesperrt"})
+    db.session.expire_all()
+    failed = db.session.get(type(stop), stop.id)
+    assert failed.outcome.value == "failed" and failed.problem_note == "Station gesperrt"
+    assert db.session.get(Tour, tour.id).started_at is not None  # a stop recorded starts the tour
+    assert 'id="end-empty-crates"' in client.get(page).get_data(as_text=True)
+    bad = client.post(f"/delivery/driver/tours/{tour.id}/end", data={"csrf_token": token, "empty_crates": "-3"})
+    assert bad.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Tour, tour.id).ended_at is None
+    client.post(f"/delivery/driver/tours/{tour.id}/end",
+                data={"csrf_token": token, "empty_crates": "3", "note": "Kisten von Halt 1"})
+    db.session.expire_all()
+    ended = db.session.get(Tour, tour.id)
+    assert ended.ended_at is not None and ended.empty_crates_back == 3 and ended.returns_note == "Kisten von Halt 1"
+    order = failed.orders[0].order
+    assert order.status.value == "returned"
