@@ -137,3 +137,21 @@ def test_the_driver_delivers_offline_and_the_events_arrive_once(phone, desktop, 
     assert [r["status"] for r in replay.json()["results"]] == ["duplicate"] * 4
     assert snapshot() == after
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # Offline again, the driver confirms the next stop, which meanwhile was confirmed from
+    # elsewhere: back online, the event is rejected, and the phone says so.
+    page.context.set_offline(True)
+    card = page.locator(f"#current-stop-{trip_id}")
+    next_id = int(card.get_attribute("data-stop-id"))
+    card.get_by_role("button", name="Zustellung bestätigen").click()
+    expect(page.locator("#pending-count")).to_have_text("1")
+    from marketplace.core.clock import utcnow
+    from marketplace.delivery.services import confirm_stop_delivered
+
+    confirm_stop_delivered(db.session.get(TourStop, next_id), now=utcnow())
+    db.session.commit()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_have_text("0", timeout=15_000)
+    expect(page.locator("#rejected")).to_be_visible()
+    expect(page.locator("#rejected-list li")).to_contain_text("schon erledigt")
