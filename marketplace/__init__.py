@@ -60,6 +60,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import jobs_views, portal, producer_applications
     from marketplace.api import assisted as _assisted_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import devices as device_api
+    from marketplace.api import driver as _driver_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import pickup_code as _pickup_code_api  # noqa: F401  (its route joins api_views.bp)
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
@@ -70,6 +71,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.catalog import views as catalog_views
     from marketplace.delivery import cli as delivery_cli
     from marketplace.delivery import views as delivery_views
+    from marketplace.delivery.driver_app import views as _driver_app  # noqa: F401  (on the delivery blueprint)
     from marketplace.delivery.routing_cli import routing_cli
     from marketplace.jobs.cli import jobs_cli
     from marketplace.notifications import cli as notifications_cli

@@ -130,8 +130,9 @@ def _demo_days(now):
 
 
 def _orders_of(sub, day):
+    """The demo residents' own orders of the day (not those staff placed for someone)."""
     return database.session.scalars(select(Order).where(
-        Order.sub_region_id == sub.id, Order.delivery_date == day)).all()
+        Order.sub_region_id == sub.id, Order.delivery_date == day, Order.placed_by_id.is_(None))).all()
 
 
 @pytest.fixture
@@ -167,6 +168,7 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
             else:
                 assert doors == []
     assert report.activity.orders_added == total and report.activity.orders_refused == 0
+    assert report.assisted_orders_added == 1  # Erna Weber's, placed at the Dorfladen Kehrig
     # Several residents per sub-region, each at home in one of its villages.
     residents = db.session.scalars(select(User).where(User.email.like("bewohner-%"))).all()
     assert len(residents) == report.activity.residents_added >= 4 * 20

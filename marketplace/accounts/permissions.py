@@ -2,7 +2,7 @@
 
 Each check takes the user and the object (or its scope id) and answers True or False; the caller
 turns a False for someone else's object into a 404, so that an object is as good as missing to
-anyone who may not see it. The checks read attributes (no imports of the models they judge), and one count of drivers.
+anyone who may not see it. The checks read attributes (no imports of the models they judge),.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import Role, User
-from marketplace.accounts.queries import list_single_driver_sub_regions
 
 
 def role_required(*roles: Role):
@@ -39,18 +38,14 @@ def can_coordinate(user: User | None, sub_region_id: int) -> bool:
 
 
 def can_drive(user: User | None, tour) -> bool:
-    """A driver drives the published tours assigned to them.
+    """A driver drives the published tours assigned to them, and no others.
 
-    A published tour nobody is assigned to yet is driven by the sub-region's driver when the
-    sub-region has exactly one (publishing assigns it then anyway; this covers tours published
-    before assignment existed). With several drivers, an unassigned tour waits for the coordinator.
+    Publishing assigns the sub-region's driver when it has exactly one; otherwise an unassigned
+    tour waits for the coordinator's assignment.
     """
     if user is None or not getattr(user, "is_authenticated", False) or not tour.is_published:
         return False
-    if tour.driver_id is not None:
-        return tour.driver_id == user.id
-    return (tour.sub_region_id in user.scopes(Role.DRIVER)
-            and list_single_driver_sub_regions([tour.sub_region_id]) == [tour.sub_region_id])
+    return tour.driver_id is not None and tour.driver_id == user.id
 
 
 def can_see_tour(user: User | None, tour) -> bool:

@@ -7,9 +7,13 @@ from marketplace.api import (
     openapi_assisted,
     openapi_capacity,
     openapi_devices,
+    openapi_driver,
     openapi_pickup,
     openapi_standing,
 )
+
+# The parts described next to their routes; each may have PATHS and SCHEMAS.
+_PARTS = (openapi_devices, openapi_standing, openapi_assisted, openapi_pickup, openapi_capacity, openapi_driver)
 
 _ERROR_CODES = {
     400: "The body is not a JSON object (`invalid_json`) or the request is malformed.",
@@ -350,15 +354,14 @@ _DOCUMENT = {
     },
     "servers": [{"url": "/api/v1"}],
     "security": _BEARER,
-    "paths": {**_PATHS, **openapi_devices.PATHS, **openapi_standing.PATHS, **openapi_assisted.PATHS,
-              **openapi_pickup.PATHS},
+    "paths": {**_PATHS, **{path: item for part in _PARTS for path, item in getattr(part, "PATHS", {}).items()}},
     "components": {
         "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "From POST /auth/token."},
             **openapi_devices.SECURITY_SCHEMES,
         },
-        "schemas": {**_SCHEMAS, **openapi_devices.SCHEMAS, **openapi_standing.SCHEMAS,
-                    **openapi_assisted.SCHEMAS, **openapi_capacity.SCHEMAS},
+        "schemas": {**_SCHEMAS, **{name: schema for part in _PARTS
+                                   for name, schema in getattr(part, "SCHEMAS", {}).items()}},
         "responses": {
             f"Error{status}": _json(_ref("Error"), text) for status, text in _ERROR_CODES.items()
         },

@@ -112,3 +112,19 @@ class AssignForm(FlaskForm):
             SelectChoice(d.id, d.name or d.email) for d in drivers]
         self.vehicle_id.choices = [SelectChoice(v.id, v.name) for v in vehicles]
         return self
+
+
+class EndTourForm(FlaskForm):
+    """Back at the hub: what came back with the van."""
+
+    # Own ids: the page shows this form beside the stop's problem forms, which have a `note` too.
+    empty_crates = IntegerField(_l("Leere Kisten zurück"), validators=[Optional(), NumberRange(min=0, max=10_000)],
+                                id="end-empty-crates")
+    note = TextAreaField(_l("Was kommt zurück?"), validators=[Optional(), Length(max=1000)], id="end-note")
+
+
+class FailedStopForm(FlaskForm):
+    """Nothing could be handed over at the stop: why (required)."""
+
+    note = TextAreaField(_l("Was ist passiert?"), validators=[DataRequired(_l("Bitte kurz schreiben, was passiert ist.")),
+                                                           Length(max=1000)], id="failed-note")

@@ -50,6 +50,28 @@ class StopState(enum.StrEnum):
     PROBLEM = "problem"
 
 
+class StopOutcome(enum.StrEnum):
+    """How a finished (done) stop ended: all handed over, some of it, or nothing."""
+
+    DELIVERED = "delivered"
+    PARTLY = "partly"
+    FAILED = "failed"
+
+
+class DriverEventKind(enum.StrEnum):
+    TOUR_STARTED = "tour_started"
+    TOUR_ENDED = "tour_ended"
+    ARRIVED = "arrived"
+    DELIVERED = "delivered"
+    PARTLY_DELIVERED = "partly_delivered"
+    FAILED = "failed"
+
+
+class DriverEventStatus(enum.StrEnum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
 class StopProblem(enum.StrEnum):
     CLOSED = "closed"
     NO_ROOM = "no_room"
@@ -204,6 +226,9 @@ class Tour(_Loads, db.Model):
     # When the driver left the hub and came back (the driver's buttons, `start_tour` / `end_tour`).
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What came back to the hub with the van (`end_tour`): empty crates, and a note on the returns.
+    empty_crates_back: Mapped[int | None]
+    returns_note: Mapped[str] = mapped_column(Text, default="")
 
     sub_region: Mapped[SubRegion] = relationship()
     vehicle: Mapped[Vehicle] = relationship()
@@ -226,6 +251,7 @@ class Tour(_Loads, db.Model):
         ),
         CheckConstraint("started_at IS NOT NULL OR ended_at IS NULL", name="ended_after_started"),
         CheckConstraint("started_at IS NULL OR status = 'published'", name="started_when_published"),
+        CheckConstraint("empty_crates_back IS NULL OR empty_crates_back >= 0", name="empty_crates_nonnegative"),
     )
 
     @property
@@ -293,6 +319,9 @@ class TourStop(_Loads, db.Model):
     problem: Mapped[StopProblem | None] = mapped_column(str_enum(StopProblem, "stop_problem", 10))
     problem_note: Mapped[str] = mapped_column(Text, default="")
     problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The driver's actual times: arrived (optional), and how a done stop ended (None: delivered, older rows).
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[StopOutcome | None] = mapped_column(str_enum(StopOutcome, "stop_outcome", 10))
 
     tour: Mapped[Tour] = relationship(back_populates="stops")
     hub_place: Mapped[Place | None] = relationship()
@@ -315,6 +344,7 @@ class TourStop(_Loads, db.Model):
         CheckConstraint("kind = 'drop' OR pickup_place_id IS NULL", name="pickup_place_only_drop"),
         CheckConstraint("(state = 'problem') = (problem IS NOT NULL)", name="problem_has_kind"),
         CheckConstraint("(window_opens IS NULL) = (window_closes IS NULL)", name="window_both_or_none"),
+        CheckConstraint("outcome IS NULL OR state = 'done'", name="outcome_when_done"),
     )
 
     @property
@@ -342,4 +372,33 @@ class TourStopOrder(_Loads, db.Model):
         CheckConstraint(
             "load_ambient >= 0 AND load_chilled >= 0 AND load_frozen >= 0", name="load_nonnegative"
         ),
+    )
+
+
+class DriverEvent(db.Model):
+    """A stop or tour event the driver's phone sent, once per `client_event_id`, with the answer given.
+
+    A repeat of the same id gets the stored answer and changes nothing (`services.driver_events`).
+    """
+
+    __tablename__ = "driver_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    driver_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_event_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[DriverEventKind] = mapped_column(str_enum(DriverEventKind, "driver_event_kind", 20))
+    # Plain ids, no foreign keys: a re-planned tour may delete the stop, the record stays.
+    tour_id: Mapped[int | None]
+    stop_id: Mapped[int | None]
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[DriverEventStatus] = mapped_column(str_enum(DriverEventStatus, "driver_event_status", 10))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    # The JSON answer given the first time (the stop endpoint's body), repeated as it was.
+    answer: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (
+        UniqueConstraint("driver_id", "client_event_id"),
+        Index("ix_driver_events_stop", "stop_id"),
     )

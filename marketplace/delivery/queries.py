@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from marketplace.accounts.models import Role, User
-from marketplace.accounts.queries import list_single_driver_sub_regions
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Producer
 from marketplace.delivery.models import (
     PlanRun,
     PlanRunStatus,
@@ -25,7 +25,7 @@ from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, geodesic
 from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, ProducerOrder
-from marketplace.pickup.models import Compartment, CompartmentReservation
+from marketplace.pickup.models import Compartment, CompartmentReservation, PickupPlace
 from marketplace.regions.models import DoorWindow, Place
 
 
@@ -90,12 +90,9 @@ def list_driver_tours(driver: User, today: date) -> list[Tour]:
     """The driver's published tours, today or on the next day they have any; without one, the
     last earlier day whose tours of theirs still have stops to do.
 
-    Their own, and the unassigned ones of a sub-region where they are the only driver
-    (`accounts.permissions.can_drive` says the same for one tour).
+    Only the tours assigned to them (`accounts.permissions.can_drive` says the same for one tour).
     """
-    alone = list_single_driver_sub_regions(driver.scopes(Role.DRIVER))
-    theirs = (Tour.status == TourStatus.PUBLISHED) & (
-        (Tour.driver_id == driver.id) | (Tour.driver_id.is_(None) & Tour.sub_region_id.in_(alone)))
+    theirs = (Tour.status == TourStatus.PUBLISHED) & (Tour.driver_id == driver.id)
     next_day = db.session.scalar(
         select(Tour.delivery_date).where(theirs, Tour.delivery_date >= today).order_by(Tour.delivery_date).limit(1))
     if next_day is None:
@@ -109,6 +106,22 @@ def list_driver_tours(driver: User, today: date) -> list[Tour]:
     # Distribution first, as on the coordinator's day view.
     return list(db.session.scalars(_with_stops(select(Tour).where(theirs, Tour.delivery_date == next_day))
                                    .order_by(Tour.kind.desc(), Tour.starts_at, Tour.id)))
+
+
+def list_driver_day_tours(driver: User, day: date) -> list[list[Tour]]:
+    """The driver's published tours of `day`, one list of trips per vehicle (in the order they start)."""
+    stops = selectinload(Tour.stops)
+    trips = db.session.scalars(_with_stops(select(Tour).where(
+        Tour.status == TourStatus.PUBLISHED, Tour.driver_id == driver.id, Tour.delivery_date == day))
+        .options(selectinload(Tour.sub_region), stops.selectinload(TourStop.hub_place),
+                 stops.selectinload(TourStop.pickup_place).selectinload(PickupPlace.place),
+                 stops.selectinload(TourStop.producer).selectinload(Producer.place),
+                 stops.selectinload(TourStop.orders).selectinload(TourStopOrder.order).selectinload(Order.resident))
+        .order_by(Tour.starts_at, Tour.id))
+    grouped: dict[tuple[int, int], list[Tour]] = {}
+    for trip in trips:
+        grouped.setdefault((trip.sub_region_id, trip.vehicle_id), []).append(trip)
+    return list(grouped.values())
 
 
 def get_unfinished_day(sub_region_id: int, *, before: date) -> date | None:
@@ -183,6 +196,73 @@ def get_loading_list(tour: Tour) -> tuple[list[LoadingStop], list[tuple[str, lis
 def get_current_stop(tour: Tour) -> TourStop | None:
     """The first stop not yet confirmed (problem stops stay current until delivered)."""
     return next((s for s in tour.visits if s.state != StopState.DONE), None)
+
+
+def estimate_arrivals(tour: Tour) -> dict[int, datetime]:
+    """Each stop's arrival: the actual one where the driver recorded it, otherwise the planned one
+    moved by how late (or early) the van was at the last stop with an actual time.
+
+    The tour's start counts when it was late (an early start waits for the plan). A stop with a
+    time window is never expected before it opens.
+    """
+    offset = timedelta(0)
+    if tour.started_at is not None:
+        offset = max(tour.started_at - tour.starts_at, timedelta(0))
+    result: dict[int, datetime] = {}
+    for stop in tour.stops:
+        if stop.kind == StopKind.DEPOT:
+            result[stop.id] = stop.planned_arrival + offset
+            continue
+        if stop.arrived_at is not None:
+            result[stop.id] = stop.arrived_at
+            offset = stop.arrived_at - stop.planned_arrival
+        elif stop.done_at is not None and stop.state == StopState.DONE:
+            result[stop.id] = min(stop.done_at, stop.planned_arrival + offset)
+        else:
+            expected = stop.planned_arrival + offset
+            if stop.window_opens is not None:
+                expected = max(expected, stop.window_opens)
+            result[stop.id] = expected
+        if stop.state == StopState.DONE and stop.done_at is not None:
+            offset = stop.done_at - stop.planned_departure
+    return result
+
+
+def get_expected_arrival(order_id: int) -> datetime | None:
+    """When the order's published distribution stop is expected, while it is still to come."""
+    stop = db.session.scalars(
+        select(TourStop).join(TourStop.orders).join(TourStop.tour)
+        .where(TourStopOrder.order_id == order_id, TourStop.kind == StopKind.DROP,
+               Tour.status == TourStatus.PUBLISHED, Tour.kind == TourKind.DISTRIBUTION)
+        .order_by(Tour.delivery_date.desc()).limit(1)).first()
+    if stop is None or stop.state == StopState.DONE or stop.tour.ended_at is not None:
+        return None
+    return estimate_arrivals(stop.tour)[stop.id]
+
+
+@dataclass(frozen=True)
+class TourProgress:
+    tour_id: int
+    state: str  # planned, published, started, ended
+    done: int
+    stops: int
+    next_label: str | None
+    next_expected: datetime | None
+    delay_minutes: int
+
+
+def get_tour_progress(tour: Tour) -> TourProgress:
+    """How far a tour is: stops done of all, the next stop and when it is expected, minutes late."""
+    visits = tour.visits
+    done = sum(1 for s in visits if s.state == StopState.DONE)
+    following = get_current_stop(tour)
+    expected = estimate_arrivals(tour) if visits else {}
+    delay = 0
+    if following is not None and tour.started_at is not None:
+        delay = round((expected[following.id] - following.planned_arrival).total_seconds() / 60)
+    state = ("ended" if tour.ended_at else "started" if tour.started_at else tour.status.value)
+    return TourProgress(tour.id, state, done, len(visits), following.label if following else None,
+                        expected.get(following.id) if following else None, delay)
 
 
 def build_map_tours(tours: list[Tour], hub_label: str) -> list[MapTour]:

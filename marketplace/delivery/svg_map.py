@@ -15,6 +15,11 @@ class MapStop:
     lon: float
     label: str
     number: int
+    # The driver's map: the stop's id (data-stop, for the phone to move the highlight), whether
+    # it is the next stop, and a caption drawn beside it (the village).
+    stop_id: int | None = None
+    highlight: bool = False
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,10 +149,16 @@ def render_map(tours: list[MapTour], *, title: str, description: str, extra: lis
                    f'stroke-linejoin="round"{dash}/>')
         for stop in tour.stops:
             x, y = project(stop.lat, stop.lon)
-            out.append(f'<g class="stop"><title>{escape(f"{stop.number}. {stop.label}")}</title>'
-                       f'<circle cx="{x}" cy="{y}" r="10" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+            data = f' data-stop="{stop.stop_id}"' if stop.stop_id is not None else ""
+            css, fill, r = ("stop next", "#F0E442", 13) if stop.highlight else ("stop", "#fff", 10)
+            out.append(f'<g class="{css}"{data}><title>{escape(f"{stop.number}. {stop.label}")}</title>'
+                       f'<circle cx="{x}" cy="{y}" r="{r}" fill="{fill}" stroke="{colour}" stroke-width="3"/>'
                        f'<text x="{x}" y="{y + 4}" text-anchor="middle" font-size="11" font-weight="700" '
-                       f'fill="#1d2520">{stop.number}</text></g>')
+                       f'fill="#1d2520">{stop.number}</text>')
+            if stop.caption:
+                out.append(f'<text class="caption" x="{x + 14}" y="{y + 4}" font-size="12" fill="#1d2520" '
+                           f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(stop.caption)}</text>')
+            out.append("</g>")
         out.append("</g>")
     # Hubs last, so that a stop in the hub's own village does not hide the square.
     for tour in tours:

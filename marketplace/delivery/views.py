@@ -24,10 +24,13 @@ from marketplace.accounts.permissions import can_coordinate, can_drive, can_see_
 from marketplace.accounts.queries import list_sub_region_drivers
 from marketplace.core.clock import local_today, utcnow
 from marketplace.delivery import queries, services
+from marketplace.delivery.driver_app.sheets import driver_map_svg, geo_uri
 from marketplace.delivery.forms import (
     AssignForm,
     DoorWindowForm,
     EmptyForm,
+    EndTourForm,
+    FailedStopForm,
     PlanForm,
     ProblemForm,
     ScheduleForm,
@@ -166,6 +169,7 @@ def day(slug: str, day: str):
         unserved=unserved, svg=svg, days=days, counts=counts, impact=impact, colour_of=colour_of,
         problems=queries.list_problem_stops(the_day, sub_region.id), plan_form=PlanForm(), form=EmptyForm(),
         co2_g_per_km=config.get("DELIVERY_CO2_G_PER_KM", 170),
+        progress={t.id: queries.get_tour_progress(t) for t in tours if t.is_published},
     )
 
 
@@ -347,7 +351,9 @@ def driver_tour(tour_id: int):
     if not can_drive(current_user, tour):
         abort(404)
     return render_template("delivery/driver_tour.html", tour=tour, current=queries.get_current_stop(tour),
-                           form=EmptyForm(), problem_form=ProblemForm())
+                           form=EmptyForm(), problem_form=ProblemForm(), route_map=driver_map_svg(tour),
+                           failed_form=FailedStopForm(), end_form=EndTourForm(formdata=None),
+                           geo_uri=geo_uri)
 
 
 def _driven_tour(tour_id: int) -> Tour:
@@ -366,7 +372,12 @@ def tour_step(tour_id: int, step: str):
         services.start_tour(tour, now=utcnow(), actor=current_user)
         message = _("Die Tour ist gestartet; die Kundinnen und Kunden wissen Bescheid.")
     else:
-        services.end_tour(tour, now=utcnow())
+        form = EndTourForm()
+        if not form.validate():
+            flash(_("Bitte die Zahl der leeren Kisten prüfen."), "error")
+            return redirect(url_for("delivery.driver_tour", tour_id=tour.id))
+        services.end_tour(tour, now=utcnow(), empty_crates=form.empty_crates.data, note=form.note.data or "",
+                          actor=current_user)
         message = _("Die Tour ist beendet.")
     db.session.commit()
     flash(message, "success")
@@ -382,6 +393,20 @@ def stop_delivered(stop_id: int):
     services.confirm_stop_delivered(stop, now=utcnow(), actor=current_user)
     db.session.commit()
     flash(_("Halt %(n)s ist als zugestellt bestätigt.", n=stop.sequence), "success")
+    return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+
+
+@bp.post("/driver/stops/<int:stop_id>/failed")
+@role_required(Role.DRIVER)
+def stop_failed(stop_id: int):
+    stop = _driven_stop(stop_id)
+    form = FailedStopForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte kurz schreiben, was passiert ist."), "error")
+        return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
+    services.fail_stop(stop, note=form.note.data, now=utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_("Halt %(n)s ist als nicht zugestellt gemeldet; die Bestellungen kommen zurück.", n=stop.sequence), "info")
     return redirect(url_for("delivery.driver_tour", tour_id=stop.tour_id))
 
 

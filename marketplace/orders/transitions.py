@@ -17,7 +17,8 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PLACED: frozenset({S.CONFIRMED, S.EXPIRED, S.CANCELLED}),
     S.CONFIRMED: frozenset({S.PACKED, S.CANCELLED}),
     S.PACKED: frozenset({S.IN_TRANSIT}),
-    S.IN_TRANSIT: frozenset({S.DELIVERED}),
+    # Returned straight from transit: the tour could not hand it over and brought it back.
+    S.IN_TRANSIT: frozenset({S.DELIVERED, S.RETURNED}),
     S.DELIVERED: frozenset({S.PICKED_UP, S.NOT_COLLECTED}),
     S.NOT_COLLECTED: frozenset({S.RETURNED}),
 }

@@ -12,6 +12,7 @@ from marketplace.accounts.permissions import can_see_order, can_see_pickup_code
 from marketplace.catalog.queries import get_shop_product
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import DomainError
+from marketplace.delivery.queries import get_expected_arrival
 from marketplace.extensions import db
 from marketplace.notifications.services import how_told
 from marketplace.orders import checkout, queries, services
@@ -250,6 +251,7 @@ def detail(order_id: int):
         "orders/detail.html", order=order, vat=vat_of_order(order),
         can_cancel=services.can_cancel(order, utcnow()), now=utcnow(), told=how_told(order.resident),
         pickup=get_resident_pickup(order, now=utcnow()) if can_see_pickup_code(current_user, order) else None,
+        expected=get_expected_arrival(order.id),
     )
 
 

@@ -22,13 +22,13 @@ def test_an_order_is_seen_by_its_resident_and_the_staff_who_placed_it_only(db):
     assert not can_see_order(staff, SimpleNamespace(resident_id=resident.id, placed_by_id=None))
 
 
-def test_tours_are_for_their_sub_regions_coordinators_and_published_ones_for_its_drivers(db):
+def test_tours_are_for_their_sub_regions_coordinators_and_published_ones_for_their_drivers(db):
     sub, other = f.make_sub_region(), f.make_sub_region()
     coordinator = f.make_user(role=Role.COORDINATOR, scope_id=sub.id)
     driver = f.make_user(role=Role.DRIVER, scope_id=sub.id)
     elsewhere = f.make_user(role=Role.DRIVER, scope_id=other.id)
     planned = SimpleNamespace(sub_region_id=sub.id, is_published=False, driver_id=None)
-    published = SimpleNamespace(sub_region_id=sub.id, is_published=True, driver_id=None)
+    published = SimpleNamespace(sub_region_id=sub.id, is_published=True, driver_id=driver.id)
     assert can_coordinate(coordinator, sub.id) and not can_coordinate(driver, sub.id)
     assert can_see_tour(coordinator, planned) and can_see_tour(coordinator, published)
     assert not can_see_tour(driver, planned) and can_drive(driver, published)
@@ -42,12 +42,12 @@ def test_a_producers_lines_are_for_its_own_staff(db):
     assert not can_act_for_producer(None, mine.id)
 
 
-def test_a_driver_drives_the_tours_assigned_to_them_and_unassigned_ones_only_as_the_only_driver(db):
+def test_a_driver_drives_only_the_tours_assigned_to_them(db):
     sub = f.make_sub_region()
     first = f.make_user(role=Role.DRIVER, scope_id=sub.id)
     assigned = SimpleNamespace(sub_region_id=sub.id, is_published=True, driver_id=first.id)
     unassigned = SimpleNamespace(sub_region_id=sub.id, is_published=True, driver_id=None)
-    assert can_drive(first, assigned) and can_drive(first, unassigned)  # the only driver
+    assert can_drive(first, assigned) and not can_drive(first, unassigned)  # even as the only driver
     second = f.make_user(role=Role.DRIVER, scope_id=sub.id)
     assert can_drive(first, assigned) and not can_drive(second, assigned)
     assert not can_drive(first, unassigned) and not can_drive(second, unassigned)

@@ -30,7 +30,7 @@ def test_the_table_matches_the_order_life_in_the_design():
         S.PLACED: {S.CONFIRMED, S.EXPIRED, S.CANCELLED},
         S.CONFIRMED: {S.PACKED, S.CANCELLED},
         S.PACKED: {S.IN_TRANSIT},
-        S.IN_TRANSIT: {S.DELIVERED},
+        S.IN_TRANSIT: {S.DELIVERED, S.RETURNED},
         S.DELIVERED: {S.PICKED_UP, S.NOT_COLLECTED},
         S.NOT_COLLECTED: {S.RETURNED},
     }

@@ -320,3 +320,18 @@ def test_the_driver_view_refuses_a_stop_without_room_and_changes_nothing(client,
     assert world["order"].status == OrderStatus.IN_TRANSIT and stop.state.value != "done"
     assert get_stay(world["order"].id) is None
     assert db.session.scalar(select(func.count()).select_from(PickupCode)) == 0
+
+
+def test_a_partly_delivered_stop_puts_only_the_handed_over_orders_into_compartments(world, at):
+    from marketplace.delivery.models import TourStopOrder
+    from marketplace.delivery.services.driving import confirm_stop_partly
+
+    kept = f.make_order(world["resident"], [(world["chilled"], 1)], place=world["station"], day=DAY,
+                        status=OrderStatus.IN_TRANSIT)
+    world["stop"].orders.append(TourStopOrder(order_id=kept.id, load_chilled=1))
+    db.session.commit()
+    confirm_stop_partly(world["stop"], note="Eine Kiste fehlt", returned_order_ids=[kept.id], now=at,
+                        actor=world["driver"])
+    db.session.commit()
+    assert get_stay(world["order"].id) is not None
+    assert get_stay(kept.id) is None and kept.status == OrderStatus.IN_TRANSIT

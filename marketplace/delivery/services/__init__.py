@@ -6,11 +6,15 @@ from marketplace.delivery.services.assigning import (  # noqa: F401
 )
 from marketplace.delivery.services.driving import (  # noqa: F401
     confirm_stop_delivered,
+    confirm_stop_partly,
+    fail_stop,
+    mark_arrived,
     on_stop_delivered,
     publish_tours,
     report_stop_problem,
 )
 from marketplace.delivery.services.errors import (  # noqa: F401
+    AlreadyDelivered,
     HubOutsideSubRegion,
     InvalidSetting,
     NotADriverHere,
@@ -18,6 +22,7 @@ from marketplace.delivery.services.errors import (  # noqa: F401
     NothingToPublish,
     PlanRunBusy,
     PlanRunStateWrong,
+    ReasonRequired,
     ShiftEndsBeforeStart,
     StopAlreadyDone,
     TourAlreadyEnded,

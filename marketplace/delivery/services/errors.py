@@ -92,3 +92,53 @@ class TourNotStarted(Conflict):
 class TourAlreadyEnded(Conflict):
     code = "tour_already_ended"
     message = N_("Die Tour ist schon beendet.")
+
+
+class AlreadyDelivered(Conflict):
+    code = "already_delivered"
+    message = N_("Dieser Halt ist schon erledigt.")
+
+
+class ReasonRequired(InvalidInput):
+    code = "reason_required"
+    message = N_("Bitte kurz schreiben, was passiert ist.")
+
+
+class OrderNotAtStop(InvalidInput):
+    code = "order_not_at_stop"
+    message = N_("Diese Bestellung gehört nicht zu diesem Halt.")
+
+
+class UnknownStop(Conflict):
+    code = "unknown_stop"
+    message = N_("Diesen Halt gibt es nicht mehr; die Tour wurde vielleicht neu geplant.")
+
+
+class UnknownTour(Conflict):
+    code = "unknown_tour"
+    message = N_("Diese Tour gibt es nicht mehr; sie wurde vielleicht neu geplant.")
+
+
+class BeforePublication(Conflict):
+    code = "before_publication"
+    message = N_("Die Meldung ist älter als die Veröffentlichung der Tour.")
+
+
+class AfterTourEnd(Conflict):
+    code = "after_tour_end"
+    message = N_("Die Meldung ist jünger als das Ende der Tour.")
+
+
+class EventInFuture(InvalidInput):
+    code = "event_in_future"
+    message = N_("Die Meldung %(client_event_id)s liegt mehr als fünf Minuten in der Zukunft.")
+
+
+class ClientEventIdReused(InvalidInput):
+    code = "client_event_id_reused"
+    message = N_("Diese Ereignis-ID wurde schon für eine andere Meldung verwendet.")
+
+
+class EventRejectedBefore(Conflict):
+    code = "event_rejected"
+    message = N_("Diese Meldung wurde schon einmal abgelehnt.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from marketplace.accounts.models import User
-from marketplace.delivery.models import StopKind, Tour, TourKind
+from marketplace.delivery.models import StopKind, StopOutcome, StopState, Tour, TourKind
+from marketplace.delivery.queries import estimate_arrivals
 from marketplace.delivery.services.errors import (
     TourAlreadyEnded,
     TourAlreadyStarted,
@@ -42,6 +43,7 @@ def start_tour(tour: Tour, *, now: datetime, actor: User | None = None) -> Tour:
     if tour.started_at is not None:
         raise TourAlreadyStarted()
     tour.started_at = now
+    expected = estimate_arrivals(tour)
     if tour.kind == TourKind.DISTRIBUTION:
         for stop in tour.stops:
             if stop.kind != StopKind.DROP:
@@ -56,19 +58,35 @@ def start_tour(tour: Tour, *, now: datetime, actor: User | None = None) -> Tour:
                 place = order.pickup_place
                 notify(order.resident, ON_THE_WAY, {
                     "order_number": order.number, "resident_name": order.resident.name,
-                    "expected_at": stop.planned_arrival.isoformat(), "fulfilment": str(order.fulfilment),
+                    "expected_at": expected[stop.id].isoformat(), "fulfilment": str(order.fulfilment),
                     "place_name": place.name if place is not None else None, "door_town": order.door_town,
                 }, order_id=order.id, now=now)
     db.session.flush()
     return tour
 
 
-def end_tour(tour: Tour, *, now: datetime) -> Tour:
-    """The driver is back at the hub. Refuses a tour not started or already ended."""
+def end_tour(tour: Tour, *, now: datetime, empty_crates: int | None = None, note: str = "",
+             actor: User | None = None) -> Tour:
+    """The driver is back at the hub with what came back: `empty_crates` and a `note` on the returns.
+
+    Stops not done by then are done as failed, and every order of the tour still in transit (a
+    failed stop, an order returned at a partly delivered one) is returned to the hub, with an
+    event. Refuses a tour not started or already ended.
+    """
     if tour.started_at is None:
         raise TourNotStarted()
     if tour.ended_at is not None:
         raise TourAlreadyEnded()
     tour.ended_at = max(now, tour.started_at)
+    tour.empty_crates_back, tour.returns_note = empty_crates, (note or "").strip()
+    for stop in tour.visits:
+        if stop.state != StopState.DONE:
+            stop.state, stop.done_at, stop.outcome, stop.problem = StopState.DONE, tour.ended_at, StopOutcome.FAILED, None
+        if stop.kind != StopKind.DROP:
+            continue
+        for link in stop.orders:
+            if link.order.status == OrderStatus.IN_TRANSIT:
+                move_order(link.order, OrderStatus.RETURNED, now=tour.ended_at, actor=actor, kind="came_back",
+                           note=f"Tour {tour.id}, Halt {stop.sequence}")
     db.session.flush()
     return tour
