@@ -27,6 +27,14 @@ class Report:
         return not self.violations
 
 
+def _fits(load: list[int], capacity: list[int]) -> bool:
+    """Crates per class against room per class: chilled room may take ambient crates, nothing else mixes."""
+    ambient, chilled, frozen = load
+    room_ambient, room_chilled, room_frozen = capacity
+    return (min(load) >= 0 and chilled <= room_chilled and frozen <= room_frozen
+            and ambient + chilled <= room_ambient + room_chilled)
+
+
 def _indices(problem: Problem) -> tuple[Matrices, dict[str, int]]:
     if problem.matrices is not None:
         where = {h.id: h.matrix_index for h in problem.hubs}
@@ -78,17 +86,20 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
         if len(known) != len(stop_ids):
             report.violations.append(f"tour {n}: visits unknown or unlocated stops")
             continue
-        start = vehicle.shift_start
+        released = max((stops[s].release_time for s in stop_ids), default=0)
+        start = max(vehicle.shift_start, released)
         if start_times is not None and start_times[n] is not None:
             start = start_times[n]
             if start < vehicle.shift_start - _EPS:
                 report.violations.append(f"tour {n}: leaves at {start:g}, before the shift starts")
+            if start < released - _EPS:
+                report.violations.append(f"tour {n}: leaves at {start:g}, before its goods are there ({released:g})")
         capacity = vehicle.capacity.as_list()
         load = [0, 0, 0]
         for stop_id in stop_ids:
             if stops[stop_id].kind == "drop":
                 load = [a + b for a, b in zip(load, stops[stop_id].demand.as_list(), strict=False)]
-        if any(a > c for a, c in zip(load, capacity, strict=False)):
+        if not _fits(load, capacity):
             report.violations.append(f"tour {n}: loads {load} at the hub, capacity {capacity}")
         t, at, distance = start, where[hub_id], 0.0
         for stop_id in stop_ids:
@@ -103,7 +114,7 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
             t += stop.service_seconds
             sign = -1 if stop.kind == "drop" else 1
             load = [a + sign * b for a, b in zip(load, stop.demand.as_list(), strict=False)]
-            if any(a > c for a, c in zip(load, capacity, strict=False)):
+            if not _fits(load, capacity):
                 report.violations.append(f"tour {n}: carries {load} after {stop_id}, capacity {capacity}")
             at = nxt
         distance += matrices.distance[at][where[hub_id]]

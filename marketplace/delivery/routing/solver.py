@@ -173,7 +173,8 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
     for k, stop in enumerate(prepared.routable):
         loc = model.add_location(*_xy(stop, n_hubs + k))
         locations.append(loc)
-        demand = [q * load_scale for q in stop.demand.as_list()]
+        # Dimensions [ambient or chilled, chilled, frozen] (Load.space): chilled room takes ambient crates.
+        demand = [q * load_scale for q in stop.demand.space()]
         none = [0, 0, 0]
         early, late = stop.time_window if stop.time_window else (0, None)
         model.add_client(
@@ -183,6 +184,7 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
             service_duration=math.ceil(stop.service_seconds * scale - 1e-6),
             tw_early=math.ceil(early * scale - 1e-6),
             tw_late=math.floor(late * scale + 1e-6) if late is not None else 2**62,
+            release_time=math.ceil(stop.release_time * scale - 1e-6) if stop.release_time else 0,
             required=problem.all_required,
             prize=0 if problem.all_required else prize,
             name=stop.id,
@@ -192,7 +194,7 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
         depot = depots[hub_pos[problem.hub_of(vehicle).id]]
         model.add_vehicle_type(
             num_available=len(group),
-            capacity=[c * load_scale for c in vehicle.capacity.as_list()],
+            capacity=[c * load_scale for c in vehicle.capacity.space()],
             start_depot=depot,
             end_depot=depot,
             tw_early=math.ceil(vehicle.shift_start * scale - 1e-6),

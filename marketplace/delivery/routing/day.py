@@ -1,0 +1,220 @@
+"""A hub's delivery day: goods reach the hub first (drop-off or a collection trip), then go out.
+
+The day is planned in two steps of one model (README.md, "Goods reach the hub first"):
+
+1. **Collection.** Every producer whose goods for the day's orders are not at the hub already
+   (dropped off by the drop-off time, or fetched by a published trip) becomes a pickup stop;
+   the vehicles collect them. A consignment (one producer's goods for one order) is at the hub
+   when its collection trip is back.
+2. **Distribution.** Each drop stop is released when the goods of every producer of each of its
+   orders are at the hub (PyVRP's client release time: a trip that visits it leaves the hub only
+   then), and a vehicle that collected starts its distribution when its collection trip is back,
+   so one vehicle's trips follow each other in time.
+
+Orders whose goods cannot reach the hub (their producer's collection stop is unserved) are
+reported with `GOODS_NOT_COLLECTED`, never dropped.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from . import precheck
+from .plan import with_matrices
+from .problem import GOODS_NOT_COLLECTED, Hub, Load, Problem, Result, Stop, Vehicle
+from .solver import solve
+
+
+@dataclass(frozen=True)
+class DayOrder:
+    """An order going to drop stop `stop_id`: its whole crates per class (rounded per order and class)."""
+
+    id: str
+    stop_id: str
+    load: Load
+
+
+@dataclass(frozen=True)
+class Consignment:
+    """The goods of one producer (a producer stop id) for one order, in whole crates per class."""
+
+    order_id: str
+    producer_id: str
+    load: Load
+
+
+@dataclass(frozen=True)
+class HubDay:
+    """One sub-region's day at its hub.
+
+    `drops`: the stations, sales points and doors (their demand is ignored: it is the sum of
+    their orders' loads). `producers`: where goods can be collected (their demand is ignored:
+    it is the sum of the consignments to collect there). `at_hub`: (order id, producer stop id)
+    → the time those goods are at the hub without a new collection (drop-off time, a published
+    collection trip's return).
+    """
+
+    hub: Hub
+    vehicles: tuple[Vehicle, ...]
+    drops: tuple[Stop, ...]
+    producers: tuple[Stop, ...]
+    orders: tuple[DayOrder, ...]
+    consignments: tuple[Consignment, ...]
+    at_hub: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class UnservedOrders:
+    """Orders of a drop stop that no trip takes, and why."""
+
+    stop_id: str
+    order_ids: tuple[str, ...]
+    reason: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class HubDayResult:
+    collection: Result | None
+    distribution: Result
+    collection_problem: Problem | None
+    distribution_problem: Problem
+    ready: dict[str, float]  # order id → when all its goods are at the hub
+    # collection stop id (see `producer_of`) → orders whose goods must be fetched there
+    to_collect: dict[str, tuple[str, ...]]
+    collected: dict[str, tuple[str, ...]]  # the same for the collection stops a trip visits
+    orders_at: dict[str, tuple[str, ...]]  # drop stop id → its orders handed to the distribution
+    blocked: tuple[UnservedOrders, ...]  # orders left out because their goods cannot reach the hub
+
+    @property
+    def results(self) -> list[Result]:
+        return [r for r in (self.collection, self.distribution) if r is not None]
+
+    @property
+    def cost_cents(self) -> int:
+        return sum(r.cost_cents for r in self.results)
+
+    @property
+    def km(self) -> float:
+        return sum(r.km for r in self.results)
+
+    @property
+    def hours(self) -> float:
+        return sum(r.hours for r in self.results)
+
+
+def hopeless_orders(day: HubDay, osrm_url: str | None = None, cache_day: object = None) -> set[str]:
+    """Orders at drop stops that no vehicle could serve even with every good at the hub at once.
+
+    Their goods are not collected; the distribution reports the stops with the reason.
+    """
+    loads: dict[str, Load] = {}
+    for order in day.orders:
+        loads[order.stop_id] = loads.get(order.stop_id, Load()) + order.load
+    stops = tuple(replace(s, kind="drop", demand=loads[s.id], release_time=0) for s in day.drops if s.id in loads)
+    problem = with_matrices(Problem(hubs=(day.hub,), stops=stops, vehicles=day.vehicles), osrm_url, cache_day)
+    refused = {u.stop_id for u in precheck.check(problem)[3]}
+    return {o.id for o in day.orders if o.stop_id in refused}
+
+
+def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Problem, dict[str, tuple[str, ...]]]:
+    """The pickup stops for the goods not at the hub yet (of orders not in `skip`), and the orders behind each.
+
+    A producer whose goods fit no single vehicle becomes several pickup stops at the same place
+    (`prod3`, `prod3#2`, …; `producer_of` gives the producer back), each holding whole orders.
+    """
+    wanted: dict[str, list[Consignment]] = {}
+    for item in day.consignments:
+        if (item.order_id, item.producer_id) in day.at_hub or item.order_id in skip:
+            continue
+        wanted.setdefault(item.producer_id, []).append(item)
+    unknown = set(wanted) - {p.id for p in day.producers}
+    if unknown:
+        raise ValueError(f"consignments name unknown producer stops {sorted(unknown)[:5]}")
+    biggest = max((v.capacity for v in day.vehicles), key=lambda c: c.space(), default=None)
+    stops, orders = [], {}
+    for producer in day.producers:
+        chunks: list[tuple[Load, list[str]]] = []
+        for item in wanted.get(producer.id, ()):
+            if chunks and biggest is not None and (chunks[-1][0] + item.load).fits_in(biggest):
+                chunks[-1] = (chunks[-1][0] + item.load, chunks[-1][1] + [item.order_id])
+            else:
+                chunks.append((item.load, [item.order_id]))
+        for k, (load, ids) in enumerate(chunks, start=1):
+            stop_id = producer.id if k == 1 else f"{producer.id}#{k}"
+            stops.append(replace(producer, id=stop_id, kind="pickup", demand=load, release_time=0))
+            orders[stop_id] = tuple(ids)
+    problem = Problem(hubs=(day.hub,), stops=tuple(stops), vehicles=day.vehicles, name=f"{day.name} collection")
+    return problem, orders
+
+
+def producer_of(stop_id: str) -> str:
+    """The producer stop id behind a collection stop id (`prod3#2` → `prod3`)."""
+    return stop_id.split("#", 1)[0]
+
+
+def distribution_problem(day: HubDay, collection: Result | None, to_collect: Mapping[str, tuple[str, ...]],
+                         hopeless: set[str] = frozenset(),
+                         ) -> tuple[Problem, dict[str, float], dict[str, tuple[str, ...]], list[UnservedOrders]]:
+    """Drop stops released when their goods are at the hub; vehicles free once their collection is back.
+
+    `hopeless` orders (see `hopeless_orders`) go in as they are, for the solver's check to report.
+    """
+    back = {}  # (order id, producer stop id) → when the collection trip with those goods is at the hub
+    free_from = {}
+    if collection is not None:
+        for route in collection.routes:
+            free_from[route.vehicle_id] = route.end_time
+            for stop_id in route.stop_ids:
+                for order_id in to_collect.get(stop_id, ()):
+                    back[(order_id, producer_of(stop_id))] = route.end_time
+    ready: dict[str, float] = {}
+    missing: dict[str, list[str]] = {}
+    for item in day.consignments:
+        if item.order_id in hopeless:
+            continue
+        at = day.at_hub.get((item.order_id, item.producer_id))
+        if at is None:
+            at = back.get((item.order_id, item.producer_id))
+        if at is None:
+            missing.setdefault(item.order_id, []).append(item.producer_id)
+        else:
+            ready[item.order_id] = max(ready.get(item.order_id, 0.0), at)
+    blocked: dict[str, list[str]] = {}
+    loads: dict[str, Load] = {}
+    release: dict[str, float] = {}
+    orders_at: dict[str, list[str]] = {}
+    for order in day.orders:
+        if order.id in missing:
+            blocked.setdefault(order.stop_id, []).append(order.id)
+            ready.pop(order.id, None)
+            continue
+        loads[order.stop_id] = loads.get(order.stop_id, Load()) + order.load
+        release[order.stop_id] = max(release.get(order.stop_id, 0.0), ready.get(order.id, 0.0))
+        orders_at.setdefault(order.stop_id, []).append(order.id)
+    stops = tuple(replace(s, kind="drop", demand=loads[s.id], release_time=release[s.id])
+                  for s in day.drops if s.id in loads)
+    vehicles = tuple(replace(v, shift_start=max(v.shift_start, free_from[v.id])) if v.id in free_from else v
+                     for v in day.vehicles)
+    unserved = [UnservedOrders(stop_id, tuple(ids), GOODS_NOT_COLLECTED,
+                               "the goods of a producer of these orders cannot be collected")
+                for stop_id, ids in blocked.items()]
+    problem = Problem(hubs=(day.hub,), stops=stops, vehicles=vehicles, name=f"{day.name} distribution")
+    return problem, ready, {k: tuple(v) for k, v in orders_at.items()}, unserved
+
+
+def plan_hub_day(day: HubDay, seconds: float, *, collection_seconds: float | None = None,
+                 osrm_url: str | None = None, cache_day: object = None, **solve_options) -> HubDayResult:
+    """Collection first, then distribution from the hub; `solve_options` go to `solver.solve`."""
+    hopeless = hopeless_orders(day, osrm_url, cache_day)
+    collect, to_collect = collection_problem(day, hopeless)
+    collection = None
+    if collect.stops:
+        collection = solve(with_matrices(collect, osrm_url, cache_day), collection_seconds or seconds, **solve_options)
+    served = {s for r in (collection.routes if collection else ()) for s in r.stop_ids}
+    collected = {k: v for k, v in to_collect.items() if k in served}
+    distribute, ready, orders_at, blocked = distribution_problem(day, collection, collected, hopeless)
+    distribution = solve(with_matrices(distribute, osrm_url, cache_day), seconds, **solve_options)
+    return HubDayResult(collection, distribution, collect if collect.stops else None, distribute, ready,
+                        to_collect, collected, orders_at, tuple(blocked))
