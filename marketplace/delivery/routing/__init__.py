@@ -1,5 +1,5 @@
 """Tour planning without Flask or the database: plain dataclasses in, tours out."""
-from .day import Consignment, DayOrder, HubDay, HubDayResult, UnservedOrders, plan_hub_day, producer_of
+from .day import Consignment, DayOrder, HubDay, HubDayResult, UnservedOrders, plan_hub_day, source_id
 from .distances import OsrmError, build_matrices, geodesic_matrices, osrm_table
 from .feasibility import Report, check_result, check_tours
 from .plan import (
@@ -75,7 +75,7 @@ __all__ = [
     "osrm_table",
     "parse_instance",
     "plan_hub_day",
-    "producer_of",
+    "source_id",
     "plan_tours",
     "plan_without_borders",
     "read_instance",

@@ -62,6 +62,8 @@ class HubDay:
     consignments: tuple[Consignment, ...]
     at_hub: Mapping[tuple[str, str], float] = field(default_factory=dict)
     name: str = ""
+    # Trips a vehicle may make per kind, less one: it comes back to unload or reload and goes again.
+    max_reloads: int = 3
 
 
 @dataclass(frozen=True)
@@ -104,54 +106,80 @@ class HubDayResult:
         return sum(r.hours for r in self.results)
 
 
+def _split(place: Stop, items: list[tuple[str, Load]], biggest: Load | None, kind: str,
+           release: Mapping[str, float]) -> list[tuple[Stop, tuple[str, ...]]]:
+    """One stop at `place` per group of whole orders that fits the biggest vehicle (`prod3`,
+    `prod3#2`, …; `source_id` gives the place's own id back). Each is released when the
+    goods of all its orders are at the hub."""
+    chunks: list[tuple[Load, list[str]]] = []
+    for order_id, load in items:
+        if chunks and biggest is not None and (chunks[-1][0] + load).fits_in(biggest):
+            chunks[-1] = (chunks[-1][0] + load, chunks[-1][1] + [order_id])
+        else:
+            chunks.append((load, [order_id]))
+    return [(replace(place, id=place.id if k == 1 else f"{place.id}#{k}", kind=kind, demand=load,
+                     release_time=max((release.get(o, 0.0) for o in ids), default=0.0)), tuple(ids))
+            for k, (load, ids) in enumerate(chunks, start=1)]
+
+
+def source_id(stop_id: str) -> str:
+    """The producer or drop stop behind a split stop's id (`prod3#2` → `prod3`)."""
+    return stop_id.split("#", 1)[0]
+
+
+def _biggest(vehicles) -> Load | None:
+    return max((v.capacity for v in vehicles), key=lambda c: c.space(), default=None)
+
+
+def _drop_stops(day: HubDay, orders: list[DayOrder], ready: Mapping[str, float],
+                ) -> tuple[tuple[Stop, ...], dict[str, tuple[str, ...]]]:
+    by_stop: dict[str, list[DayOrder]] = {}
+    for order in orders:
+        by_stop.setdefault(order.stop_id, []).append(order)
+    biggest = _biggest(day.vehicles)
+    stops, orders_at = [], {}
+    for place in day.drops:
+        waiting = sorted(by_stop.get(place.id, ()), key=lambda o: ready.get(o.id, 0.0))
+        for stop, ids in _split(place, [(o.id, o.load) for o in waiting], biggest, "drop", ready):
+            stops.append(stop)
+            orders_at[stop.id] = ids
+    return tuple(stops), orders_at
+
+
 def hopeless_orders(day: HubDay, osrm_url: str | None = None, cache_day: object = None) -> set[str]:
     """Orders at drop stops that no vehicle could serve even with every good at the hub at once.
 
     Their goods are not collected; the distribution reports the stops with the reason.
     """
-    loads: dict[str, Load] = {}
-    for order in day.orders:
-        loads[order.stop_id] = loads.get(order.stop_id, Load()) + order.load
-    stops = tuple(replace(s, kind="drop", demand=loads[s.id], release_time=0) for s in day.drops if s.id in loads)
-    problem = with_matrices(Problem(hubs=(day.hub,), stops=stops, vehicles=day.vehicles), osrm_url, cache_day)
+    stops, orders_at = _drop_stops(day, list(day.orders), {})
+    problem = with_matrices(Problem(hubs=(day.hub,), stops=stops, vehicles=day.vehicles,
+                                    max_reloads=day.max_reloads), osrm_url, cache_day)
     refused = {u.stop_id for u in precheck.check(problem)[3]}
-    return {o.id for o in day.orders if o.stop_id in refused}
+    return {o for stop_id in refused for o in orders_at[stop_id]}
 
 
 def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Problem, dict[str, tuple[str, ...]]]:
     """The pickup stops for the goods not at the hub yet (of orders not in `skip`), and the orders behind each.
 
-    A producer whose goods fit no single vehicle becomes several pickup stops at the same place
-    (`prod3`, `prod3#2`, …; `producer_of` gives the producer back), each holding whole orders.
+    A producer whose goods fit no single vehicle becomes several pickup stops at its place.
     """
-    wanted: dict[str, list[Consignment]] = {}
+    wanted: dict[str, list[tuple[str, Load]]] = {}
     for item in day.consignments:
         if (item.order_id, item.producer_id) in day.at_hub or item.order_id in skip:
             continue
-        wanted.setdefault(item.producer_id, []).append(item)
+        wanted.setdefault(item.producer_id, []).append((item.order_id, item.load))
     unknown = set(wanted) - {p.id for p in day.producers}
     if unknown:
         raise ValueError(f"consignments name unknown producer stops {sorted(unknown)[:5]}")
-    biggest = max((v.capacity for v in day.vehicles), key=lambda c: c.space(), default=None)
+    biggest = _biggest(day.vehicles)
     stops, orders = [], {}
     for producer in day.producers:
-        chunks: list[tuple[Load, list[str]]] = []
-        for item in wanted.get(producer.id, ()):
-            if chunks and biggest is not None and (chunks[-1][0] + item.load).fits_in(biggest):
-                chunks[-1] = (chunks[-1][0] + item.load, chunks[-1][1] + [item.order_id])
-            else:
-                chunks.append((item.load, [item.order_id]))
-        for k, (load, ids) in enumerate(chunks, start=1):
-            stop_id = producer.id if k == 1 else f"{producer.id}#{k}"
-            stops.append(replace(producer, id=stop_id, kind="pickup", demand=load, release_time=0))
-            orders[stop_id] = tuple(ids)
-    problem = Problem(hubs=(day.hub,), stops=tuple(stops), vehicles=day.vehicles, name=f"{day.name} collection")
+        for stop, ids in _split(producer, wanted.get(producer.id, []), biggest, "pickup", {}):
+            stops.append(stop)
+            orders[stop.id] = ids
+    problem = Problem(hubs=(day.hub,), stops=tuple(stops), vehicles=day.vehicles, name=f"{day.name} collection",
+                      max_reloads=day.max_reloads)
     return problem, orders
-
-
-def producer_of(stop_id: str) -> str:
-    """The producer stop id behind a collection stop id (`prod3#2` → `prod3`)."""
-    return stop_id.split("#", 1)[0]
 
 
 def distribution_problem(day: HubDay, collection: Result | None, to_collect: Mapping[str, tuple[str, ...]],
@@ -165,10 +193,10 @@ def distribution_problem(day: HubDay, collection: Result | None, to_collect: Map
     free_from = {}
     if collection is not None:
         for route in collection.routes:
-            free_from[route.vehicle_id] = route.end_time
+            free_from[route.vehicle_id] = max(free_from.get(route.vehicle_id, 0.0), route.end_time)
             for stop_id in route.stop_ids:
                 for order_id in to_collect.get(stop_id, ()):
-                    back[(order_id, producer_of(stop_id))] = route.end_time
+                    back[(order_id, source_id(stop_id))] = route.end_time
     ready: dict[str, float] = {}
     missing: dict[str, list[str]] = {}
     for item in day.consignments:
@@ -182,26 +210,19 @@ def distribution_problem(day: HubDay, collection: Result | None, to_collect: Map
         else:
             ready[item.order_id] = max(ready.get(item.order_id, 0.0), at)
     blocked: dict[str, list[str]] = {}
-    loads: dict[str, Load] = {}
-    release: dict[str, float] = {}
-    orders_at: dict[str, list[str]] = {}
     for order in day.orders:
         if order.id in missing:
             blocked.setdefault(order.stop_id, []).append(order.id)
             ready.pop(order.id, None)
-            continue
-        loads[order.stop_id] = loads.get(order.stop_id, Load()) + order.load
-        release[order.stop_id] = max(release.get(order.stop_id, 0.0), ready.get(order.id, 0.0))
-        orders_at.setdefault(order.stop_id, []).append(order.id)
-    stops = tuple(replace(s, kind="drop", demand=loads[s.id], release_time=release[s.id])
-                  for s in day.drops if s.id in loads)
+    stops, orders_at = _drop_stops(day, [o for o in day.orders if o.id not in missing], ready)
     vehicles = tuple(replace(v, shift_start=max(v.shift_start, free_from[v.id])) if v.id in free_from else v
                      for v in day.vehicles)
     unserved = [UnservedOrders(stop_id, tuple(ids), GOODS_NOT_COLLECTED,
                                "the goods of a producer of these orders cannot be collected")
                 for stop_id, ids in blocked.items()]
-    problem = Problem(hubs=(day.hub,), stops=stops, vehicles=vehicles, name=f"{day.name} distribution")
-    return problem, ready, {k: tuple(v) for k, v in orders_at.items()}, unserved
+    problem = Problem(hubs=(day.hub,), stops=stops, vehicles=vehicles, name=f"{day.name} distribution",
+                      max_reloads=day.max_reloads)
+    return problem, ready, orders_at, unserved
 
 
 def plan_hub_day(day: HubDay, seconds: float, *, collection_seconds: float | None = None,

@@ -53,12 +53,16 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
 
     A None vehicle takes the next unused vehicle in the problem's order (benchmarks, where all
     vehicles are alike). Each tour leaves at its start time (default: its shift start) and may wait.
+    With `problem.max_reloads`, a vehicle's further tours are its next trips, given in time order:
+    each leaves only once the one before is back.
     """
     report = Report()
     matrices, where = _indices(problem)
     stops = {s.id: s for s in problem.stops}
     vehicles = {v.id: v for v in problem.vehicles}
     free = [v.id for v in problem.vehicles]
+    trips: dict[str, int] = {}
+    back: dict[str, float] = {}  # vehicle id → when its latest trip is back at the hub
     seen: dict[str, int] = {}
     for stop_id in unserved:
         seen[stop_id] = seen.get(stop_id, 0) + 1
@@ -74,10 +78,17 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
         if vehicle_id not in vehicles:
             report.violations.append(f"tour {n}: unknown vehicle {vehicle_id}")
             continue
-        if vehicle_id not in free:
+        again = vehicle_id not in free
+        if again and not problem.max_reloads:
             report.violations.append(f"tour {n}: vehicle {vehicle_id} is used twice")
             continue
-        free.remove(vehicle_id)
+        if again:
+            trips[vehicle_id] += 1
+            if trips[vehicle_id] > problem.max_reloads + 1:
+                report.violations.append(f"tour {n}: vehicle {vehicle_id} makes more trips than allowed")
+        else:
+            free.remove(vehicle_id)
+            trips[vehicle_id] = 1
         vehicle = vehicles[vehicle_id]
         hub_id = vehicle.hub_id or problem.hubs[0].id
         for stop_id in stop_ids:
@@ -121,6 +132,10 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
         t += matrices.duration[at][where[hub_id]]
         if t > vehicle.shift_end + _EPS:
             report.violations.append(f"tour {n}: returns at {t:.4f}, after the shift ends ({vehicle.shift_end:g})")
+        if vehicle_id in back and start < back[vehicle_id] - _EPS:
+            report.violations.append(f"tour {n}: vehicle {vehicle_id} leaves at {start:g}, before its previous "
+                                     f"trip is back ({back[vehicle_id]:g})")
+        back[vehicle_id] = t
         report.cost += distance
     for stop in problem.stops:
         count = seen.get(stop.id, 0)

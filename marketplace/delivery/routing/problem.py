@@ -155,6 +155,9 @@ class Problem:
     scale: int = 1
     all_required: bool = False
     name: str = ""
+    # How often a vehicle may come back to its hub to unload or reload and go out again (PyVRP's
+    # reload depots): each return starts a new trip of the same vehicle. 0: one trip each.
+    max_reloads: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", tuple(self.hubs))

@@ -322,11 +322,12 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
                     tours[-1].driver_id = drivers.get(tours[-1].vehicle_id)
             for missing in (result.collection.unserved if result.collection else ()):
                 orders = [int(o) for o in result.to_collect.get(missing.stop_id, ())]
-                unserved.append(_unserved_entry(group, routing.producer_of(missing.stop_id), missing.reason,
+                unserved.append(_unserved_entry(group, routing.source_id(missing.stop_id), missing.reason,
                                                 missing.detail, orders))
             for missing in result.distribution.unserved:
                 orders = [int(o) for o in result.orders_at.get(missing.stop_id, ())]
-                unserved.append(_unserved_entry(group, missing.stop_id, missing.reason, missing.detail, orders))
+                unserved.append(_unserved_entry(group, routing.source_id(missing.stop_id), missing.reason,
+                                                missing.detail, orders))
             for blocked in result.blocked:
                 unserved.append(_unserved_entry(group, blocked.stop_id, blocked.reason, blocked.detail,
                                                 [int(o) for o in blocked.order_ids]))
@@ -391,7 +392,7 @@ def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, pr
     tour.stops.append(depot(0, route.start_time, 0))
     wanted = {s.id: s for s in problem.stops}
     for n, planned in enumerate(route.stops, start=1):
-        key = routing.producer_of(planned.stop_id) if kind == TourKind.COLLECTION else planned.stop_id
+        key = routing.source_id(planned.stop_id)
         source = group.sources[key]
         demand, window = wanted[planned.stop_id].demand, wanted[planned.stop_id].time_window
         stop = TourStop(
