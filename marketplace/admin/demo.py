@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_dropoffs import seed_hub_dropoffs
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -75,6 +76,7 @@ def seed_demo(
     report.products_added = _top_up_products(products)
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
+    seed_hub_dropoffs()
     if activity:
         report.activity = seed_activity(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,

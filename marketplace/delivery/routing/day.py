@@ -20,8 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from . import precheck
+from .distances import build_matrices
 from .plan import with_matrices
-from .problem import GOODS_NOT_COLLECTED, Hub, Load, Problem, Result, Stop, Vehicle
+from .problem import GOODS_NOT_COLLECTED, Hub, Load, Matrices, Problem, Result, Stop, Vehicle
 from .solver import solve
 
 
@@ -64,6 +65,8 @@ class HubDay:
     name: str = ""
     # Trips a vehicle may make per kind, less one: it comes back to unload or reload and goes again.
     max_reloads: int = 3
+    # None: from the coordinates, once for the whole day (`located`); given: the places' matrix_index.
+    matrices: Matrices | None = None
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,7 @@ def hopeless_orders(day: HubDay, osrm_url: str | None = None, cache_day: object 
     """
     stops, orders_at = _drop_stops(day, list(day.orders), {})
     problem = with_matrices(Problem(hubs=(day.hub,), stops=stops, vehicles=day.vehicles,
-                                    max_reloads=day.max_reloads), osrm_url, cache_day)
+                                    max_reloads=day.max_reloads, matrices=day.matrices), osrm_url, cache_day)
     refused = {u.stop_id for u in precheck.check(problem)[3]}
     return {o for stop_id in refused for o in orders_at[stop_id]}
 
@@ -178,7 +181,7 @@ def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Probl
             stops.append(stop)
             orders[stop.id] = ids
     problem = Problem(hubs=(day.hub,), stops=tuple(stops), vehicles=day.vehicles, name=f"{day.name} collection",
-                      max_reloads=day.max_reloads)
+                      max_reloads=day.max_reloads, matrices=day.matrices)
     return problem, orders
 
 
@@ -221,13 +224,33 @@ def distribution_problem(day: HubDay, collection: Result | None, to_collect: Map
                                "the goods of a producer of these orders cannot be collected")
                 for stop_id, ids in blocked.items()]
     problem = Problem(hubs=(day.hub,), stops=stops, vehicles=vehicles, name=f"{day.name} distribution",
-                      max_reloads=day.max_reloads)
+                      max_reloads=day.max_reloads, matrices=day.matrices)
     return problem, ready, orders_at, unserved
+
+
+def located(day: HubDay, osrm_url: str | None = None, cache_day: object = None) -> HubDay:
+    """The day with one distance matrix over the hub, every drop and every producer with coordinates,
+    shared by all its problems (built once, not per problem)."""
+    if day.matrices is not None:
+        return day
+    places = [p for p in (*day.drops, *day.producers) if p.lat is not None and p.lon is not None]
+    if day.hub.lat is None or day.hub.lon is None:
+        raise ValueError(f"hub {day.hub.id} has no coordinates")
+    matrices = build_matrices([(day.hub.lat, day.hub.lon)] + [(p.lat, p.lon) for p in places], osrm_url,
+                              day=cache_day)
+    index = {id(p): k for k, p in enumerate(places, start=1)}
+    return replace(day, hub=replace(day.hub, matrix_index=0), matrices=matrices,
+                   drops=tuple(replace(s, matrix_index=index.get(id(s))) for s in day.drops),
+                   producers=tuple(replace(s, matrix_index=index.get(id(s))) for s in day.producers))
 
 
 def plan_hub_day(day: HubDay, seconds: float, *, collection_seconds: float | None = None,
                  osrm_url: str | None = None, cache_day: object = None, **solve_options) -> HubDayResult:
-    """Collection first, then distribution from the hub; `solve_options` go to `solver.solve`."""
+    """Collection first, then distribution from the hub; `solve_options` go to `solver.solve`.
+
+    The problems in the result carry the day's matrices (see `located`).
+    """
+    day = located(day, osrm_url, cache_day)
     hopeless = hopeless_orders(day, osrm_url, cache_day)
     collect, to_collect = collection_problem(day, hopeless)
     collection = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -77,6 +77,13 @@ class DayInput:
     day: date
     planned_ids: list[int]  # sub-regions whose tours are stored
     groups: dict[int, SubRegionInput]  # planned and, for the grouping cost, their neighbours
+
+
+def _exact(lines) -> dict[str, Decimal]:
+    exact: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        exact[line.temperature.value] += Decimal(line.crate_units) * line.quantity
+    return exact
 
 
 def _crates(exact: dict[str, Decimal]) -> list[int]:
@@ -170,6 +177,10 @@ def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
 
     windows: dict[str, object] = {}
     day_orders: list[routing.DayOrder] = []
+    place_crates: dict[int, int] = defaultdict(int)
+    for order in orders:
+        if order.pickup_place_id is not None:
+            place_crates[order.pickup_place_id] += sum(_crates(_exact(order.lines)))
     for order in orders:
         group.numbers[order.id] = order.number
         if order.fulfilment == Fulfilment.DOOR:
@@ -184,7 +195,8 @@ def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
             if key not in group.sources:
                 group.sources[key] = StopSource(StopKind.DROP, place.name, f"{place.street}, {place.place.name}",
                                                 place.lat, place.lon, pickup_place_id=place.id)
-                windows[key] = _window_for(place, day.isoweekday(), shifts, per_stop)
+                # Unloading every crate should be over before the shop closes.
+                windows[key] = _window_for(place, day.isoweekday(), shifts, per_stop + per_crate * place_crates[place.id])
         # An order's goods take whole crates per class: rounded up per order (for the drop) and
         # per order and producer (each producer packs its part of the order on its own).
         order_exact: dict[str, Decimal] = defaultdict(Decimal)
@@ -283,7 +295,8 @@ def solve_day(data: DayInput, *, seconds: float, osrm_url: str | None = None, pr
         report(10 + 80 * done // total, data.groups[sid].name)
         solution.days[sid] = routing.plan_hub_day(data.groups[sid].day, seconds, osrm_url=osrm_url,
                                                   cache_day=data.day, **options)
-    comparable = {sid: r.distribution_problem for sid, r in solution.days.items()
+    # Without borders the sub-regions' places are measured together: from their coordinates.
+    comparable = {sid: replace(r.distribution_problem, matrices=None) for sid, r in solution.days.items()
                   if r.distribution_problem.vehicles and r.distribution_problem.stops}
     if len(comparable) > 1:
         report(10 + 80 * len(tasks) // total, "without borders")

@@ -27,29 +27,16 @@ def _day(vehicles, producers_km: dict[str, float], drops_km: dict[str, float], o
         drops=tuple(by_id[k] for k in drops_km), producers=tuple(by_id[k] for k in producers_km),
         orders=tuple(DayOrder(o, stop, Load(ambient=sum(goods.values()))) for o, stop, goods in orders),
         consignments=tuple(Consignment(o, p, Load(ambient=n)) for o, _, goods in orders for p, n in goods.items()),
-        at_hub=at_hub or {}, max_reloads=max_reloads,
-    ), line.matrices
-
-
-_LINE = {}
+        at_hub=at_hub or {}, max_reloads=max_reloads, matrices=line.matrices,
+    )
 
 
 def _with_line(problem):
-    return replace(problem, matrices=_LINE["matrices"])
+    return problem  # the day's problems carry the line's matrices
 
 
-def _solve(day_and_matrices, seconds=0.2):
-    day, matrices = day_and_matrices
-    _LINE["matrices"] = matrices
-    # The line's matrices cover hub, producers and drops alike: give every problem the same ones.
-    import marketplace.delivery.routing.day as day_module
-
-    original = day_module.with_matrices
-    day_module.with_matrices = lambda problem, *a, **k: replace(problem, matrices=matrices)
-    try:
-        return plan_hub_day(day, seconds, workers=1, seeds=[1])
-    finally:
-        day_module.with_matrices = original
+def _solve(day, seconds=0.2):
+    return plan_hub_day(day, seconds, workers=1, seeds=[1])
 
 
 def test_a_small_van_collects_in_trips_that_follow_each_other_then_distributes():
