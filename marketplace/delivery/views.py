@@ -50,6 +50,8 @@ REASON_LABELS = {
     "not_routed": _l("Auf keiner Tour Platz gefunden"),
     "no_hub": _l("Teilregion ohne Lager"),
     "closed_that_day": _l("An diesem Wochentag geschlossen"),
+    "goods_too_late": _l("Die Ware ist zu spät am Lager für das Zeitfenster"),
+    "goods_not_collected": _l("Die Ware eines Erzeugers kann nicht abgeholt werden"),
 }
 PROBLEM_LABELS = {"closed": _l("Geschlossen"), "no_room": _l("Kein Platz"), "damaged": _l("Ware beschädigt")}
 KIND_LABELS = {"distribution": _l("Verteiltour"), "collection": _l("Sammeltour")}

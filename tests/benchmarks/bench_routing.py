@@ -444,6 +444,14 @@ def run_hub_day(args) -> None:
     print(f"cost {cost / 100:.2f} EUR, {sum(r.km for r in results.values()):.1f} km, "
           f"{sum(r.hours for r in results.values()):.1f} h, collection trips {coll}, distribution trips {dist}, "
           f"orders unserved {unserved}, rule violations {sum(len(v) for v in problems.values())}")
+    reasons: dict[str, int] = {}
+    for r in results.values():
+        for b in r.blocked:
+            reasons[b.reason] = reasons.get(b.reason, 0) + len(b.order_ids)
+        for u in r.distribution.unserved:
+            reasons[u.reason] = reasons.get(u.reason, 0) + len(r.orders_at.get(u.stop_id, ()))
+    if reasons:
+        print("unserved orders by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
     for key, found in problems.items():
         for problem in found[:3]:
             print(f"  {key}: {problem}")

@@ -10,8 +10,18 @@ from marketplace.catalog.models import Temperature
 from marketplace.delivery.models import ProducerDropoff
 from marketplace.delivery.routing.distances import DEFAULT_ROAD_FACTOR, DEFAULT_SPEED_KMH, geodesic_metres
 from tests import factories as f
+from tests.conftest import login
 from tests.delivery.day_checker import check_day
-from tests.delivery.day_factories import DAY, HUB, east, make_order, make_small_day, make_station_at
+from tests.delivery.day_factories import (
+    DAY,
+    HUB,
+    east,
+    make_coordinator,
+    make_order,
+    make_small_day,
+    make_station_at,
+)
+from tests.factories import TEST_PASSWORD
 
 
 def _plan(runner, *sub_regions) -> dict:
@@ -125,7 +135,7 @@ def test_goods_that_come_too_late_for_the_window_are_reported_not_dropped(runner
     assert delivered == [served.id]
 
 
-def test_a_producer_no_trip_can_reach_leaves_its_orders_unserved_with_the_reason(runner, db):
+def test_a_producer_no_trip_can_reach_leaves_its_orders_unserved_with_the_reason(runner, db, client):
     day = make_small_day()
     far, honey = _farm(day, 400)  # there and back is longer than the shift
     station = make_station_at(day, east(2))
@@ -139,6 +149,12 @@ def test_a_producer_no_trip_can_reach_leaves_its_orders_unserved_with_the_reason
                        (station.place_id, "goods_not_collected"): [stuck.id]}
     stops = [s for t in sub["tours"] for trip in t["trips"] if trip["kind"] == "distribution" for s in trip["stops"]]
     assert [s["orders"] for s in stops if s["kind"] == "station"] == [[fine.id]]
+    # The coordinator reads why, with the order.
+    make_coordinator(day.sub_region, "koord-hub@example.org")
+    db.session.commit()
+    login(client, "koord-hub@example.org", TEST_PASSWORD)
+    html = client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").get_data(as_text=True)
+    assert "Die Ware eines Erzeugers kann nicht abgeholt werden" in html and stuck.number in html
 
 
 def test_chilled_room_takes_ambient_crates_frozen_only_frozen_and_crates_round_up_per_order(runner, db):
