@@ -47,14 +47,6 @@ def _check_stored(db, sub_region, run=None):
     assert problems == []
 
 
-def _stop_id(stop):
-    if stop.kind == StopKind.PICKUP:
-        return f"prod{stop.producer_id}"
-    if stop.pickup_place_id:
-        return f"pp{stop.pickup_place_id}"
-    return f"door{stop.orders[0].order_id}"
-
-
 def test_plan_day_visits_stations_on_a_line_in_order_and_back(db, now):
     day = make_small_day()
     stations = [make_station_at(day, east(km)) for km in (2, 4, 6)]
