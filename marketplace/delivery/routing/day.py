@@ -110,7 +110,7 @@ class HubDayResult:
 
 
 def _split(place: Stop, items: list[tuple[str, Load]], biggest: Load | None, kind: str,
-           release: Mapping[str, float]) -> list[tuple[Stop, tuple[str, ...]]]:
+           release: Mapping[str, float], first: int = 1) -> list[tuple[Stop, tuple[str, ...]]]:
     """One stop at `place` per group of whole orders that fits the biggest vehicle (`prod3`,
     `prod3#2`, …; `source_id` gives the place's own id back). Each is released when the
     goods of all its orders are at the hub."""
@@ -122,7 +122,7 @@ def _split(place: Stop, items: list[tuple[str, Load]], biggest: Load | None, kin
             chunks.append((load, [order_id]))
     return [(replace(place, id=place.id if k == 1 else f"{place.id}#{k}", kind=kind, demand=load,
                      release_time=max((release.get(o, 0.0) for o in ids), default=0.0)), tuple(ids))
-            for k, (load, ids) in enumerate(chunks, start=1)]
+            for k, (load, ids) in enumerate(chunks, start=first)]
 
 
 def source_id(stop_id: str) -> str:
@@ -161,6 +161,25 @@ def hopeless_orders(day: HubDay, osrm_url: str | None = None, cache_day: object 
     return {o for stop_id in refused for o in orders_at[stop_id]}
 
 
+def _duration(day: HubDay, a, b) -> float:
+    if day.matrices is None or a.matrix_index is None or b.matrix_index is None:
+        return 0.0
+    return day.matrices.duration[a.matrix_index][b.matrix_index]
+
+
+def _due(day: HubDay) -> dict[str, float]:
+    """Order id → the latest its goods may leave the hub to reach its stop inside the stop's window."""
+    if day.matrices is None:
+        return {}
+    drops = {s.id: s for s in day.drops}
+    due = {}
+    for order in day.orders:
+        stop = drops.get(order.stop_id)
+        if stop is not None and stop.time_window is not None and stop.matrix_index is not None:
+            due[order.id] = stop.time_window[1] - _duration(day, day.hub, stop)
+    return due
+
+
 def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Problem, dict[str, tuple[str, ...]]]:
     """The pickup stops for the goods not at the hub yet (of orders not in `skip`), and the orders behind each.
 
@@ -175,9 +194,21 @@ def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Probl
     if unknown:
         raise ValueError(f"consignments name unknown producer stops {sorted(unknown)[:5]}")
     biggest = _biggest(day.vehicles)
+    due = _due(day)
+    earliest = min((v.shift_start for v in day.vehicles), default=0.0)
     stops, orders = [], {}
     for producer in day.producers:
-        for stop, ids in _split(producer, wanted.get(producer.id, []), biggest, "pickup", {}):
+        items = wanted.get(producer.id, [])
+        urgent = sorted((i for i in items if i[0] in due), key=lambda i: due[i[0]])
+        split = _split(producer, [i for i in items if i[0] not in due], biggest, "pickup", {})
+        for stop, ids in _split(producer, urgent, biggest, "pickup", {}, first=len(split) + 1):
+            # Goods for an order with a window must be fetched in time for it: the pickup's window
+            # ends when a direct return would still let the order leave the hub by its `due`.
+            latest = min(due[o] for o in ids) - _duration(day, producer, day.hub) - stop.service_seconds
+            if latest >= earliest + _duration(day, day.hub, producer):
+                stop = replace(stop, time_window=(0.0, latest))
+            split.append((stop, ids))
+        for stop, ids in split:
             stops.append(stop)
             orders[stop.id] = ids
     problem = Problem(hubs=(day.hub,), stops=tuple(stops), vehicles=day.vehicles, name=f"{day.name} collection",

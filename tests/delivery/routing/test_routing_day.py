@@ -81,3 +81,22 @@ def test_one_trip_per_vehicle_without_reloads_is_checked_as_before():
     assert [r.vehicle_id for r in result.routes] == ["van", "van"]
     assert check_result(problem, result).is_feasible
     assert not check_result(replace(problem, max_reloads=0), result).is_feasible  # used twice
+
+
+def test_goods_for_an_order_with_a_window_are_fetched_in_time_for_it():
+    from marketplace.delivery.routing.day import collection_problem
+
+    # Door 3 km west, open until 08:00; its producer 5 km east; another order without a window.
+    day = _day([van()], {"p": 5}, {"door": -3, "station": 2},
+               [("o1", "door", {"p": 1}), ("o2", "station", {"p": 1})])
+    day = replace(day, drops=tuple(replace(s, time_window=(7 * 3600, 8 * 3600)) if s.id == "door" else s
+                                   for s in day.drops))
+    problem, orders = collection_problem(day)
+    by_orders = {orders[s.id]: s for s in problem.stops}
+    relaxed, urgent = by_orders[("o2",)], by_orders[("o1",)]
+    assert relaxed.time_window is None and {relaxed.id, urgent.id} == {"p", "p#2"}
+    # Leave the hub for the door by 08:00 − 300 s; so back from the farm by then: 500 s away.
+    assert urgent.time_window == (0.0, 8 * 3600 - 3000 / SPEED - 5000 / SPEED - urgent.service_seconds)
+    result = _solve(day)
+    assert result.distribution.unserved == () and result.blocked == ()
+    assert check_result(result.collection_problem, result.collection).is_feasible
