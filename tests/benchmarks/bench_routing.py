@@ -459,8 +459,10 @@ def run_hub_day(args) -> None:
         share = args.hub_collection_seconds / (args.hub_collection_seconds + args.hub_day_seconds)
         ref = _plan_hub_days(days, args.hub_reference_seconds * (1 - share), args.hub_reference_seconds * share)
         ref_cost = sum(r.cost_cents for r in ref.values())
+        ref_unserved = sum(len(b.order_ids) for r in ref.values() for b in r.blocked) + sum(
+            len(r.orders_at.get(u.stop_id, ())) for r in ref.values() for u in r.distribution.unserved)
         print(f"reference ({args.hub_reference_seconds:g} s per sub-region, same split): cost {ref_cost / 100:.2f} EUR, "
-              f"rule violations {sum(len(check_hub_day(days[k], r)) for k, r in ref.items())}; "
+              f"orders unserved {ref_unserved}, rule violations {sum(len(check_hub_day(days[k], r)) for k, r in ref.items())}; "
               f"gap of the {args.hub_collection_seconds + args.hub_day_seconds:g} s plan: {(cost / ref_cost - 1) * 100:.3f} %")
     print(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}", flush=True)
 

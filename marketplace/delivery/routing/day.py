@@ -203,9 +203,13 @@ def collection_problem(day: HubDay, skip: set[str] = frozenset()) -> tuple[Probl
         split = _split(producer, [i for i in items if i[0] not in due], biggest, "pickup", {})
         for stop, ids in _split(producer, urgent, biggest, "pickup", {}, first=len(split) + 1):
             # Goods for an order with a window must be fetched in time for it: the pickup's window
-            # ends when a direct return would still let the order leave the hub by its `due`.
-            latest = min(due[o] for o in ids) - _duration(day, producer, day.hub) - stop.service_seconds
-            if latest >= earliest + _duration(day, day.hub, producer):
+            # ends when a return to the hub would still let the order leave by its `due`, with
+            # room for one more detour as long as the way back (the trip may fetch more after it).
+            back = _duration(day, producer, day.hub)
+            latest = min(due[o] for o in ids) - stop.service_seconds - back
+            if latest - back >= earliest + _duration(day, day.hub, producer):
+                stop = replace(stop, time_window=(0.0, latest - back))
+            elif latest >= earliest + _duration(day, day.hub, producer):
                 stop = replace(stop, time_window=(0.0, latest))
             split.append((stop, ids))
         for stop, ids in split:
