@@ -3,9 +3,11 @@
 The day is planned in two steps of one model (README.md, "Goods reach the hub first"):
 
 1. **Collection.** Every producer whose goods for the day's orders are not at the hub already
-   (dropped off by the drop-off time, or fetched by a published trip) becomes a pickup stop;
-   the vehicles collect them. A consignment (one producer's goods for one order) is at the hub
-   when its collection trip is back.
+   (dropped off by the drop-off time, or fetched by a published trip) becomes a pickup stop
+   (split by whole orders where they fit no van; the goods of orders with a window in a stop
+   of their own, with a window that gets them to the hub in time); the vehicles collect them,
+   in several trips where needed. A consignment (one producer's goods for one order) is at
+   the hub when its collection trip is back.
 2. **Distribution.** Each drop stop is released when the goods of every producer of each of its
    orders are at the hub (PyVRP's client release time: a trip that visits it leaves the hub only
    then), and a vehicle that collected starts its distribution when its collection trip is back,
