@@ -16,6 +16,7 @@ from marketplace.admin import demo_data as data
 from marketplace.admin.demo_assisted import seed_assisted_orders
 from marketplace.admin.demo_capacity import seed_capacity
 from marketplace.admin.demo_dashboard import seed_waiting_station
+from marketplace.admin.demo_dropoffs import seed_hub_dropoffs
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.admin.demo_stations import plan_demo_compartments
@@ -84,6 +85,7 @@ def seed_demo(
     report.orders_added = _top_up_orders(region, orders, now)
     seed_waiting_station()  # the coordinator's dashboard: a new station waiting for approval
     seed_capacity()
+    seed_hub_dropoffs()
     if activity:
         report.activity = seed_activity(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,

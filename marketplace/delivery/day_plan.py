@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Producer
 from marketplace.core.clock import local_datetime, to_local
-from marketplace.delivery.models import TEMPERATURES, StopKind, Tour, TourKind, TourStop
+from marketplace.delivery.models import TEMPERATURES, ProducerDropoff, StopKind, Tour, TourKind, TourStop
 from marketplace.delivery.queries import get_latest_finished_run, list_tours, list_unserved
 from marketplace.delivery.routing.distances import geodesic_metres
 from marketplace.extensions import db
@@ -55,10 +55,8 @@ class _Lookup:
                    Order.status.not_in(_NOT_ON_TOURS))
             .order_by(Order.id, ProducerOrder.producer_id)).all()
         self.producers_of: dict[int, list[int]] = defaultdict(list)
-        self.orders_of: dict[int, list[int]] = defaultdict(list)
         for order_id, producer_id in rows:
             self.producers_of[order_id].append(producer_id)
-            self.orders_of[producer_id].append(order_id)
         self.places = list(db.session.scalars(select(Place).join(Municipality).where(
             Municipality.sub_region_id == sub_region.id).order_by(Place.id)))
 
@@ -91,10 +89,26 @@ def _sub_region_plan(day: date, sub_region: SubRegion) -> dict:
     return {
         "slug": sub_region.slug,
         "dropoff_by": _iso(dropoff_by),
-        "dropoff_producers": [],
+        "dropoff_producers": _dropoff_producers(sub_region, tours, lookup) if dropoff_by else [],
         "tours": tours,
         "unserved": _unserved(day, sub_region, lookup),
     }
+
+
+def _dropoff_producers(sub_region: SubRegion, tours: list[dict], lookup: _Lookup) -> list[int]:
+    """Producers who bring goods of the day's distributed orders to the hub: set to drop off there,
+    and not collected for those orders."""
+    dropping = set(db.session.scalars(select(ProducerDropoff.producer_id).where(
+        ProducerDropoff.sub_region_id == sub_region.id)))
+    collected, needed = set(), set()
+    for tour in tours:
+        for trip in tour["trips"]:
+            for stop in trip["stops"][1:-1]:
+                if trip["kind"] == "collection":
+                    collected.update((o, stop["producer_id"]) for o in stop["orders"])
+                else:
+                    needed.update((o, p) for o in stop["orders"] for p in lookup.producers_of.get(o, []))
+    return sorted({p for o, p in needed - collected if p in dropping})
 
 
 def _trip(tour: Tour, lookup: _Lookup) -> dict:
@@ -127,7 +141,7 @@ def _stop(stop: TourStop, lookup: _Lookup) -> dict:
         place_id, producers = stop.hub_place_id, []
     elif kind == "producer":
         place_id = db.session.get(Producer, stop.producer_id).place_id
-        orders, producers = list(lookup.orders_of.get(stop.producer_id, [])), [stop.producer_id]
+        orders, producers = sorted(g.order_id for g in stop.goods), [stop.producer_id]
     elif kind == "door":
         order = stop.orders[0].order if stop.orders else None
         home = order.resident.home_place_id if order is not None else None

@@ -61,6 +61,9 @@ class ScheduleForm(FlaskForm):
         _l("Zeit je Kiste (Sekunden)"),
         validators=[InputRequired(_l("Bitte eine Zahl angeben.")), NumberRange(0, 600, _l("Zwischen 0 und 600."))])
     dropoff_by = TimeField(_l("Anlieferung der Erzeuger am Lager bis (freiwillig)"), validators=[Optional()])
+    dropoff_producer_ids = MultiCheckboxField(
+        _l("Diese Erzeuger bringen ihre Waren bis dahin selbst zum Lager (die anderen holt eine Tour ab)"),
+        coerce=int)
 
 
 class VehicleForm(FlaskForm):

@@ -330,6 +330,10 @@ class TourStop(_Loads, db.Model):
     orders: Mapped[list[TourStopOrder]] = relationship(
         back_populates="stop", cascade="all, delete-orphan", order_by="TourStopOrder.id"
     )
+    # At a producer (collection): the orders whose goods are fetched here.
+    goods: Mapped[list[CollectedGoods]] = relationship(
+        back_populates="stop", cascade="all, delete-orphan", order_by="CollectedGoods.id"
+    )
 
     __table_args__ = (
         UniqueConstraint("tour_id", "sequence"),
@@ -402,3 +406,47 @@ class DriverEvent(db.Model):
         UniqueConstraint("driver_id", "client_event_id"),
         Index("ix_driver_events_stop", "stop_id"),
     )
+
+
+class CollectedGoods(_Loads, db.Model):
+    """One order's goods fetched at a producer stop of a collection trip, in crates per class.
+
+    Kept apart from `TourStopOrder`, which lists what a stop hands over: confirming a
+    collection stop delivers no order.
+    """
+
+    __tablename__ = "tour_stop_goods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stop_id: Mapped[int] = mapped_column(ForeignKey("tour_stops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    load_ambient: Mapped[int] = mapped_column(default=0)
+    load_chilled: Mapped[int] = mapped_column(default=0)
+    load_frozen: Mapped[int] = mapped_column(default=0)
+
+    stop: Mapped[TourStop] = relationship(back_populates="goods")
+
+    __table_args__ = (
+        UniqueConstraint("stop_id", "order_id"),
+        CheckConstraint(
+            "load_ambient >= 0 AND load_chilled >= 0 AND load_frozen >= 0", name="load_nonnegative"
+        ),
+    )
+
+
+class ProducerDropoff(db.Model):
+    """A producer who brings its goods for a sub-region's orders to that sub-region's hub itself.
+
+    By the schedule's `dropoff_by`; without that time set, the producer is collected. Per
+    sub-region: a producer may drop off at one hub and be collected for another.
+    """
+
+    __tablename__ = "producer_dropoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sub_region_id: Mapped[int] = mapped_column(ForeignKey("sub_regions.id", ondelete="CASCADE"), index=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"), index=True)
+
+    producer: Mapped[Producer] = relationship()
+
+    __table_args__ = (UniqueConstraint("sub_region_id", "producer_id"),)

@@ -12,6 +12,7 @@ from marketplace.catalog.models import Producer
 from marketplace.delivery.models import (
     PlanRun,
     PlanRunStatus,
+    ProducerDropoff,
     StopKind,
     StopState,
     Tour,
@@ -26,7 +27,20 @@ from marketplace.delivery.svg_map import MapPoint, MapStop, MapTour
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, ProducerOrder
 from marketplace.pickup.models import Compartment, CompartmentReservation, PickupPlace
-from marketplace.regions.models import DoorWindow, Place
+from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
+
+
+def list_region_producers(sub_region: SubRegion) -> list[Producer]:
+    """Approved producers of the sub-region's region: the ones who may drop off at its hub."""
+    return list(db.session.scalars(
+        select(Producer).join(Place, Producer.place_id == Place.id).join(Municipality).join(SubRegion)
+        .where(SubRegion.region_id == sub_region.region_id, Producer.is_approved.is_(True))
+        .options(selectinload(Producer.place)).order_by(Producer.name, Producer.id)))
+
+
+def list_dropoff_producer_ids(sub_region_id: int) -> list[int]:
+    return list(db.session.scalars(select(ProducerDropoff.producer_id).where(
+        ProducerDropoff.sub_region_id == sub_region_id).order_by(ProducerDropoff.producer_id)))
 
 
 def list_vehicles(sub_region_id: int) -> list[Vehicle]:

@@ -53,6 +53,8 @@ REASON_LABELS = {
     "not_routed": _l("Auf keiner Tour Platz gefunden"),
     "no_hub": _l("Teilregion ohne Lager"),
     "closed_that_day": _l("An diesem Wochentag geschlossen"),
+    "goods_too_late": _l("Die Ware ist zu spät am Lager für das Zeitfenster"),
+    "goods_not_collected": _l("Die Ware eines Erzeugers kann nicht abgeholt werden"),
 }
 PROBLEM_LABELS = {"closed": _l("Geschlossen"), "no_room": _l("Kein Platz"), "damaged": _l("Ware beschädigt")}
 KIND_LABELS = {"distribution": _l("Verteiltour"), "collection": _l("Sammeltour")}
@@ -241,14 +243,18 @@ def settings(slug: str):
     places = db.session.scalars(select(Place).join(Municipality).where(
         Municipality.sub_region_id == sub_region.id).order_by(Place.name)).all()
     form.hub_place_id.choices = [SelectChoice(p.id, p.name) for p in places]
+    form.dropoff_producer_ids.choices = [
+        SelectChoice(p.id, f"{p.name} ({p.place.name})") for p in queries.list_region_producers(sub_region)]
     if schedule is not None and not form.is_submitted():
         form.weekdays.data = schedule.weekdays
+        form.dropoff_producer_ids.data = queries.list_dropoff_producer_ids(sub_region.id)
     if form.validate_on_submit():
         services.update_schedule(
             sub_region, weekdays=form.weekdays.data or [], cutoff_days_before=form.cutoff_days_before.data,
             cutoff_time=form.cutoff_time.data, hub_place=db.session.get(Place, form.hub_place_id.data),
             service_seconds_per_stop=form.service_seconds_per_stop.data,
-            service_seconds_per_crate=form.service_seconds_per_crate.data, dropoff_by=form.dropoff_by.data)
+            service_seconds_per_crate=form.service_seconds_per_crate.data, dropoff_by=form.dropoff_by.data,
+            dropoff_producer_ids=form.dropoff_producer_ids.data or [])
         db.session.commit()
         flash(_("Die Liefereinstellungen sind gespeichert."), "success")
         return redirect(url_for("delivery.settings", slug=slug))

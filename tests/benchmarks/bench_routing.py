@@ -23,13 +23,18 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from marketplace.delivery.routing import (  # noqa: E402 - after the sys.path line
+    Consignment,
+    DayOrder,
     Hub,
+    HubDay,
     Load,
     Problem,
     Stop,
     Vehicle,
     check_result,
     check_tours,
+    geodesic_matrices,
+    plan_hub_day,
     plan_tours,
     read_instance,
     solve,
@@ -313,6 +318,155 @@ def run_day(args) -> None:
     print(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}", flush=True)
 
 
+def synthetic_hub_days(places_csv: Path, orders_total: int = 1000, seed: int = 11,
+                       producers_total: int = 40, dropoff_km: float = 8.0) -> dict[str, HubDay]:
+    """A delivery day of `orders_total` orders over the demo region's four sub-regions, goods first.
+
+    40 producers on the region's places, each order with goods of one to three of them (crates
+    per class per producer); half the orders go to the door (a fifth of them with a window),
+    half to the sub-region's six pickup places (two of them sales points open 08-12 or 14-18).
+    Per sub-region, the producers within `dropoff_km` of its hub drop their goods off there by
+    06:45; the others are collected by its vans, one van per 30 orders (60/30/10 crates,
+    07:00-17:00), which may come back to the hub and go out again (up to four trips of each kind).
+    """
+    rng = random.Random(seed)
+    by_region: dict[str, list[tuple[str, float, float, str]]] = {}
+    with open(places_csv, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            by_region.setdefault(row["sub_region"], []).append(
+                (row["place"], float(row["lat"]), float(row["lon"]), row["kind"]))
+    everywhere = [p for places in by_region.values() for p in places]
+    producers = [Stop(id=f"prod{k}", lat=p[1] + rng.gauss(0, 0.01), lon=p[2] + rng.gauss(0, 0.015),
+                      fixed_service_seconds=300, per_crate_seconds=15)
+                 for k, p in enumerate(rng.choice(everywhere) for _ in range(producers_total))]
+    total_places = len(everywhere)
+    days = {}
+    for region, places in sorted(by_region.items()):
+        hub_place = next((p for p in places if p[3] == "town"), places[0])
+        hub = Hub(id=f"hub-{region}", lat=hub_place[1], lon=hub_place[2])
+        count = round(orders_total * len(places) / total_places)
+        pickup_places = []
+        for k in range(6):
+            _name, lat, lon, _kind = rng.choice(places)
+            window = ((8 * 3600, 12 * 3600), (14 * 3600, 18 * 3600))[k % 2] if k < 2 else None
+            pickup_places.append(Stop(id=f"{region}-pp{k}", lat=lat + rng.gauss(0, 0.004), lon=lon + rng.gauss(0, 0.006),
+                                      fixed_service_seconds=240, per_crate_seconds=15, time_window=window))
+        drops = list(pickup_places)
+        orders, consignments = [], []
+        for k in range(count):
+            order_id = f"{region}-o{k}"
+            if rng.random() < 0.5:
+                _name, lat, lon, _kind = rng.choice(places)
+                window = None
+                if rng.random() < 0.2:
+                    begin = rng.choice([9, 12]) * 3600
+                    window = (begin, begin + 3 * 3600)
+                door = Stop(id=f"{region}-door{k}", lat=lat + rng.gauss(0, 0.01), lon=lon + rng.gauss(0, 0.015),
+                            fixed_service_seconds=120, per_crate_seconds=15, time_window=window)
+                drops.append(door)
+                stop_id = door.id
+            else:
+                stop_id = rng.choice(pickup_places).id
+            load = Load()
+            for producer in rng.sample(producers, rng.choice([1, 1, 2, 2, 3])):
+                part = Load(ambient=rng.randint(0, 2), chilled=rng.choice([0, 0, 1]), frozen=rng.choice([0] * 9 + [1]))
+                if part.total == 0:
+                    part = Load(ambient=1)
+                consignments.append(Consignment(order_id, producer.id, part))
+                load = load + part
+            orders.append(DayOrder(order_id, stop_id, load))
+        hub_at = (hub.lat, hub.lon)
+        near = geodesic_matrices([hub_at] + [(p.lat, p.lon) for p in producers]).distance[0]
+        dropping = {p.id for p, metres in zip(producers, near[1:], strict=True) if metres <= dropoff_km * 1000}
+        at_hub = {(c.order_id, c.producer_id): 6.75 * 3600 for c in consignments if c.producer_id in dropping}
+        vehicles = tuple(Vehicle(id=f"{region}-van-{v}", capacity=Load(ambient=60, chilled=30, frozen=10),
+                                 shift_start=7 * 3600, shift_end=17 * 3600, cost_per_km_cents=35,
+                                 cost_per_hour_cents=2500) for v in range(max(2, math.ceil(count / 30))))
+        days[region] = HubDay(hub=hub, vehicles=vehicles, drops=tuple(drops), producers=tuple(producers),
+                              orders=tuple(orders), consignments=tuple(consignments), at_hub=at_hub, name=region)
+    return days
+
+
+def _plan_hub_days(days: dict[str, HubDay], seconds: float, collection_seconds: float) -> dict:
+    return {k: plan_hub_day(day, seconds, collection_seconds=collection_seconds) for k, day in days.items()}
+
+
+def check_hub_day(day: HubDay, result) -> list[str]:
+    """The trips' own checks, plus the day's rules: one trip at a time, goods at the hub first."""
+    found = []
+    for problem, solved in ((result.collection_problem, result.collection),
+                            (result.distribution_problem, result.distribution)):
+        if problem is not None and solved is not None:
+            found += check_result(problem, solved).violations
+    trips: dict[str, list] = {}
+    for route in result.collection.routes if result.collection else ():
+        trips.setdefault(route.vehicle_id, []).append(route)
+    for route in result.distribution.routes:
+        trips.setdefault(route.vehicle_id, []).append(route)
+        for stop_id in route.stop_ids:
+            for order_id in result.orders_at[stop_id]:
+                if route.start_time + 1e-6 < result.ready.get(order_id, 0.0):
+                    found.append(f"order {order_id} leaves before its goods are at the hub")
+    for vehicle_trips in trips.values():
+        vehicle_trips.sort(key=lambda r: r.start_time)
+        for a, b in zip(vehicle_trips, vehicle_trips[1:], strict=False):
+            if b.start_time + 1e-6 < a.end_time:
+                found.append(f"vehicle {a.vehicle_id} has two trips at once")
+    served = {o for stop_id in (s for r in result.distribution.routes for s in r.stop_ids)
+              for o in result.orders_at[stop_id]}
+    reported = {o for b in result.blocked for o in b.order_ids} | {
+        o for u in result.distribution.unserved for o in result.orders_at.get(u.stop_id, ())}
+    lost = {o.id for o in day.orders} - served - reported
+    if lost:
+        found.append(f"{len(lost)} orders neither served nor reported unserved")
+    return found
+
+
+def run_hub_day(args) -> None:
+    days = synthetic_hub_days(Path(args.places), args.orders)
+    orders = sum(len(d.orders) for d in days.values())
+    dropoffs = len({p for d in days.values() for _, p in d.at_hub})
+    print(f"\n## Synthetic delivery day with goods to the hub first: {orders} orders, {len(days)} sub-regions, "
+          f"{sum(len(d.vehicles) for d in days.values())} vehicles, {len(days[next(iter(days))].producers)} producers "
+          f"({dropoffs} drop off at some hub)\n")
+    print(f"started {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}")
+    started = time.perf_counter()
+    results = _plan_hub_days(days, args.hub_day_seconds, args.hub_collection_seconds)
+    wall = time.perf_counter() - started
+    cost = sum(r.cost_cents for r in results.values())
+    problems = {k: check_hub_day(days[k], r) for k, r in results.items()}
+    coll = sum(len(r.collection.routes) for r in results.values() if r.collection)
+    dist = sum(len(r.distribution.routes) for r in results.values())
+    unserved = sum(len(b.order_ids) for r in results.values() for b in r.blocked) + sum(
+        len(r.orders_at.get(u.stop_id, ())) for r in results.values() for u in r.distribution.unserved)
+    print(f"wall time {wall:.1f} s ({args.hub_collection_seconds:g} s collection + {args.hub_day_seconds:g} s "
+          f"distribution per sub-region), peak memory (self + children, max RSS) {peak_memory_mb():.0f} MB")
+    print(f"cost {cost / 100:.2f} EUR, {sum(r.km for r in results.values()):.1f} km, "
+          f"{sum(r.hours for r in results.values()):.1f} h, collection trips {coll}, distribution trips {dist}, "
+          f"orders unserved {unserved}, rule violations {sum(len(v) for v in problems.values())}")
+    reasons: dict[str, int] = {}
+    for r in results.values():
+        for b in r.blocked:
+            reasons[b.reason] = reasons.get(b.reason, 0) + len(b.order_ids)
+        for u in r.distribution.unserved:
+            reasons[u.reason] = reasons.get(u.reason, 0) + len(r.orders_at.get(u.stop_id, ()))
+    if reasons:
+        print("unserved orders by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())))
+    for key, found in problems.items():
+        for problem in found[:3]:
+            print(f"  {key}: {problem}")
+    if args.hub_reference_seconds:
+        share = args.hub_collection_seconds / (args.hub_collection_seconds + args.hub_day_seconds)
+        ref = _plan_hub_days(days, args.hub_reference_seconds * (1 - share), args.hub_reference_seconds * share)
+        ref_cost = sum(r.cost_cents for r in ref.values())
+        ref_unserved = sum(len(b.order_ids) for r in ref.values() for b in r.blocked) + sum(
+            len(r.orders_at.get(u.stop_id, ())) for r in ref.values() for u in r.distribution.unserved)
+        print(f"reference ({args.hub_reference_seconds:g} s per sub-region, same split): cost {ref_cost / 100:.2f} EUR, "
+              f"orders unserved {ref_unserved}, rule violations {sum(len(check_hub_day(days[k], r)) for k, r in ref.items())}; "
+              f"gap of the {args.hub_collection_seconds + args.hub_day_seconds:g} s plan: {(cost / ref_cost - 1) * 100:.3f} %")
+    print(f"finished {time.strftime('%H:%M:%S', time.gmtime())} UTC, {load()}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--benchmarks", default=str(ROOT.parent / "shared" / "benchmarks" / "vrp"))
@@ -331,13 +485,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reference-seconds", type=float, default=75,
                         help="also plan the day with this limit per sub-region as the reference "
                              "(default 75: five minutes over the four sub-regions; 0 to skip)")
+    parser.add_argument("--skip-hub-day", action="store_true")
+    parser.add_argument("--orders", type=int, default=1000, help="orders of the day with goods to the hub first")
+    parser.add_argument("--hub-day-seconds", type=float, default=10.0, help="distribution limit per sub-region")
+    parser.add_argument("--hub-collection-seconds", type=float, default=2.0, help="collection limit per sub-region")
+    parser.add_argument("--hub-reference-seconds", type=float, default=75,
+                        help="the same day with this limit per sub-region as the reference (default 75: five "
+                             "minutes over the four sub-regions, split like the plan; 0 to skip)")
     args = parser.parse_args(argv)
-    bks = load_bks(Path(args.benchmarks) / "bks.csv")
     print(f"cores: {os.cpu_count()}")
     if not args.skip_solomon:
-        run_solomon(args, bks)
+        run_solomon(args, load_bks(Path(args.benchmarks) / "bks.csv"))
     if not args.skip_day:
         run_day(args)
+    if not args.skip_hub_day:
+        run_hub_day(args)
 
 
 if __name__ == "__main__":

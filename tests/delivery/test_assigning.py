@@ -1,6 +1,8 @@
 """Drivers and vehicles per tour: the service, publishing's default, the coordinator's form, the CLI, the driver's view."""
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from sqlalchemy import select
 
@@ -31,8 +33,9 @@ from tests.factories import TEST_PASSWORD
 
 @pytest.fixture
 def day_with_tours(db, now):
-    """Two vans of 2 crates, two stations of 2 crates each (east and west): one distribution tour each."""
-    day = make_small_day(vehicles=2, capacity_ambient=2)
+    """Two vans of 2 crates, two stations of 2 crates each (east and west): one distribution tour each
+    (a short shift leaves no time for one van to serve both, one after the other)."""
+    day = make_small_day(vehicles=2, capacity_ambient=2, capacity_chilled=0, shift_end=time(7, 16))
     for km in (2, -2):
         make_order(day, place=make_station_at(day, east(km)), crates={Temperature.AMBIENT: 2})
     plan_day(day=DAY, sub_region=day.sub_region, seconds=0.2, now=now, workers=1)
@@ -75,8 +78,16 @@ def test_swapping_the_vehicle_moves_its_trips_and_refuses_busy_foreign_or_small_
     with pytest.raises(VehicleNotHere):
         assign_tour(tour, driver=None, vehicle=f.make_vehicle(f.make_sub_region()))
     with pytest.raises(VehicleTooSmall):
-        assign_tour(tour, driver=None, vehicle=f.make_vehicle(day_with_tours.sub_region, capacity_ambient=1))
+        assign_tour(tour, driver=None, vehicle=f.make_vehicle(day_with_tours.sub_region, capacity_ambient=1,
+                                                              capacity_chilled=0))
+    with pytest.raises(VehicleTooSmall):  # frozen room takes no ambient crates
+        assign_tour(tour, driver=None, vehicle=f.make_vehicle(day_with_tours.sub_region, capacity_ambient=1,
+                                                              capacity_chilled=0, capacity_frozen=9))
     old = tour.vehicle_id
+    # 1 ambient + 1 chilled place hold the tour's 2 ambient crates.
+    trips = assign_tour(tour, driver=None, vehicle=f.make_vehicle(day_with_tours.sub_region, capacity_ambient=1,
+                                                                  capacity_chilled=1, capacity_frozen=0))
+    assert {t.vehicle_id for t in trips} != {old}
     trips = assign_tour(tour, driver=None, vehicle=spare)
     assert tour in trips and {t.vehicle_id for t in trips} == {spare.id}
     assert not [t for t in _tours(db) if t.vehicle_id == old]

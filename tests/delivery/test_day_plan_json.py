@@ -12,6 +12,7 @@ from marketplace.core.clock import LOCAL_TZ as DAY_TZ
 from marketplace.delivery.models import Tour
 from marketplace.delivery.services import publish_tours
 from tests import factories as f
+from tests.delivery.day_checker import check_day, fits
 from tests.delivery.day_factories import DAY, east, make_order, make_small_day, make_station_at
 
 LOADS = {"type": "object", "required": ["ambient", "chilled", "frozen"], "additionalProperties": False,
@@ -124,6 +125,9 @@ def test_plan_json_follows_the_schema_and_matches_the_stored_tours(runner, db):
     assert distribution["stops"][0]["pickup"] == {"ambient": 3, "chilled": 3, "frozen": 1}
 
     assert sub["unserved"] == [{"place_id": day.hub.id, "orders": [orders["lost"].id], "reason": "no_coordinates"}]
+    assert check_day(plan, [day.sub_region]) == []
+    # One van: its collection is back before its distribution leaves.
+    assert tour["trips"][0]["kind"] == "collection" and tour["trips"][0]["end"] <= tour["trips"][1]["start"]
 
 
 def _check_loads_along(trip: dict, capacity: dict) -> None:
@@ -132,7 +136,8 @@ def _check_loads_along(trip: dict, capacity: dict) -> None:
     for stop in trip["stops"]:
         for t in capacity:
             on_board[t] += stop["pickup"][t] - stop["delivery"][t]
-            assert 0 <= on_board[t] <= capacity[t]
+            assert on_board[t] >= 0
+        assert fits(on_board, capacity)  # chilled room may hold ambient crates
     assert on_board == dict.fromkeys(capacity, 0)
 
 

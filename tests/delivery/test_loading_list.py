@@ -28,7 +28,8 @@ from tests.factories import TEST_PASSWORD
 @pytest.fixture
 def loaded(db, now):
     day = make_small_day()
-    farm = f.make_producer(place=f.make_place(day.municipality), name="Käserei Berg")
+    # At a fixed place: its goods are collected before the tour leaves.
+    farm = f.make_producer(place=f.make_place(day.municipality, lat=east(3)[0], lon=east(3)[1]), name="Käserei Berg")
     cheese = f.make_product(farm, name="Bergkäse", temperature=Temperature.CHILLED, crate_units=Decimal("0.5"),
                             stock=None)
     near, far = make_station_at(day, east(2)), make_station_at(day, east(6))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Temperature
 from marketplace.delivery.models import StopState, Tour, TourStatus, Vehicle
+from marketplace.delivery.queries import list_dropoff_producer_ids
 from marketplace.delivery.services import (
     create_plan_run,
     finish_plan_run,
@@ -19,6 +20,7 @@ from marketplace.delivery.services import (
 )
 from marketplace.orders.models import OrderEvent, OrderStatus
 from marketplace.regions.models import DoorWindow
+from tests import factories as f
 from tests.conftest import csrf_token_from, login
 from tests.delivery.day_factories import (
     DAY,
@@ -213,6 +215,20 @@ def test_settings_forms_save_and_show_clear_errors(client, db, now):
     assert _post(client, f"{base}/settings", {**schedule, "dropoff_by": "06:30"}).status_code == 302
     db.session.expire_all()
     assert day.sub_region.schedule.dropoff_by.strftime("%H:%M") == "06:30"
+
+    # Who drops off: producers of the region; another region's producer is no choice.
+    stranger = f.make_producer()
+    db.session.commit()
+    page = client.get(f"{base}/settings").get_data(as_text=True)
+    assert day.producer.name in page and stranger.name not in page
+    with_dropoff = {**schedule, "dropoff_by": "06:30", "dropoff_producer_ids": [str(day.producer.id)]}
+    assert _post(client, f"{base}/settings", with_dropoff).status_code == 302
+    assert list_dropoff_producer_ids(day.sub_region.id) == [day.producer.id]
+    refused = _post(client, f"{base}/settings", {**with_dropoff, "dropoff_producer_ids": [str(stranger.id)]})
+    assert refused.status_code == 422
+    assert list_dropoff_producer_ids(day.sub_region.id) == [day.producer.id]
+    assert _post(client, f"{base}/settings", {**schedule, "dropoff_by": "06:30"}).status_code == 302
+    assert list_dropoff_producer_ids(day.sub_region.id) == []
 
 
 def test_plan_button_starts_a_run_and_progress_is_json(client, app, db, planned, monkeypatch):

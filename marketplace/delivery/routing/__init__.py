@@ -1,4 +1,5 @@
 """Tour planning without Flask or the database: plain dataclasses in, tours out."""
+from .day import Consignment, DayOrder, HubDay, HubDayResult, UnservedOrders, plan_hub_day, source_id
 from .distances import OsrmError, build_matrices, geodesic_matrices, osrm_table
 from .feasibility import Report, check_result, check_tours
 from .plan import (
@@ -12,6 +13,8 @@ from .plan import (
 )
 from .problem import (
     CAPACITY_EXCEEDED,
+    GOODS_NOT_COLLECTED,
+    GOODS_TOO_LATE,
     NO_COORDINATES,
     NO_VEHICLE,
     NOT_ROUTED,
@@ -34,13 +37,19 @@ from .vrplib_io import ParseError, parse_instance, read_instance
 
 __all__ = [
     "CAPACITY_EXCEEDED",
+    "GOODS_NOT_COLLECTED",
+    "GOODS_TOO_LATE",
     "NOT_ROUTED",
     "NO_COORDINATES",
     "NO_VEHICLE",
     "TEMPERATURE_CLASSES",
     "TIME_WINDOW_UNREACHABLE",
+    "Consignment",
+    "DayOrder",
     "GroupingCost",
     "Hub",
+    "HubDay",
+    "HubDayResult",
     "Load",
     "Matrices",
     "OsrmError",
@@ -53,6 +62,7 @@ __all__ = [
     "RoutingError",
     "SearchSettings",
     "Stop",
+    "UnservedOrders",
     "UnservedStop",
     "Vehicle",
     "as_collection",
@@ -64,6 +74,8 @@ __all__ = [
     "merge_problems",
     "osrm_table",
     "parse_instance",
+    "plan_hub_day",
+    "source_id",
     "plan_tours",
     "plan_without_borders",
     "read_instance",

@@ -27,6 +27,14 @@ class Report:
         return not self.violations
 
 
+def _fits(load: list[int], capacity: list[int]) -> bool:
+    """Crates per class against room per class: chilled room may take ambient crates, nothing else mixes."""
+    ambient, chilled, frozen = load
+    room_ambient, room_chilled, room_frozen = capacity
+    return (min(load) >= 0 and chilled <= room_chilled and frozen <= room_frozen
+            and ambient + chilled <= room_ambient + room_chilled)
+
+
 def _indices(problem: Problem) -> tuple[Matrices, dict[str, int]]:
     if problem.matrices is not None:
         where = {h.id: h.matrix_index for h in problem.hubs}
@@ -45,12 +53,16 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
 
     A None vehicle takes the next unused vehicle in the problem's order (benchmarks, where all
     vehicles are alike). Each tour leaves at its start time (default: its shift start) and may wait.
+    With `problem.max_reloads`, a vehicle's further tours are its next trips, given in time order:
+    each leaves only once the one before is back.
     """
     report = Report()
     matrices, where = _indices(problem)
     stops = {s.id: s for s in problem.stops}
     vehicles = {v.id: v for v in problem.vehicles}
     free = [v.id for v in problem.vehicles]
+    trips: dict[str, int] = {}
+    back: dict[str, float] = {}  # vehicle id → when its latest trip is back at the hub
     seen: dict[str, int] = {}
     for stop_id in unserved:
         seen[stop_id] = seen.get(stop_id, 0) + 1
@@ -66,10 +78,17 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
         if vehicle_id not in vehicles:
             report.violations.append(f"tour {n}: unknown vehicle {vehicle_id}")
             continue
-        if vehicle_id not in free:
+        again = vehicle_id not in free
+        if again and not problem.max_reloads:
             report.violations.append(f"tour {n}: vehicle {vehicle_id} is used twice")
             continue
-        free.remove(vehicle_id)
+        if again:
+            trips[vehicle_id] += 1
+            if trips[vehicle_id] > problem.max_reloads + 1:
+                report.violations.append(f"tour {n}: vehicle {vehicle_id} makes more trips than allowed")
+        else:
+            free.remove(vehicle_id)
+            trips[vehicle_id] = 1
         vehicle = vehicles[vehicle_id]
         hub_id = vehicle.hub_id or problem.hubs[0].id
         for stop_id in stop_ids:
@@ -78,17 +97,20 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
         if len(known) != len(stop_ids):
             report.violations.append(f"tour {n}: visits unknown or unlocated stops")
             continue
-        start = vehicle.shift_start
+        released = max((stops[s].release_time for s in stop_ids), default=0)
+        start = max(vehicle.shift_start, released)
         if start_times is not None and start_times[n] is not None:
             start = start_times[n]
             if start < vehicle.shift_start - _EPS:
                 report.violations.append(f"tour {n}: leaves at {start:g}, before the shift starts")
+            if start < released - _EPS:
+                report.violations.append(f"tour {n}: leaves at {start:g}, before its goods are there ({released:g})")
         capacity = vehicle.capacity.as_list()
         load = [0, 0, 0]
         for stop_id in stop_ids:
             if stops[stop_id].kind == "drop":
                 load = [a + b for a, b in zip(load, stops[stop_id].demand.as_list(), strict=False)]
-        if any(a > c for a, c in zip(load, capacity, strict=False)):
+        if not _fits(load, capacity):
             report.violations.append(f"tour {n}: loads {load} at the hub, capacity {capacity}")
         t, at, distance = start, where[hub_id], 0.0
         for stop_id in stop_ids:
@@ -103,13 +125,17 @@ def check_tours(problem: Problem, tours: Sequence[tuple[str | None, Sequence[str
             t += stop.service_seconds
             sign = -1 if stop.kind == "drop" else 1
             load = [a + sign * b for a, b in zip(load, stop.demand.as_list(), strict=False)]
-            if any(a > c for a, c in zip(load, capacity, strict=False)):
+            if not _fits(load, capacity):
                 report.violations.append(f"tour {n}: carries {load} after {stop_id}, capacity {capacity}")
             at = nxt
         distance += matrices.distance[at][where[hub_id]]
         t += matrices.duration[at][where[hub_id]]
         if t > vehicle.shift_end + _EPS:
             report.violations.append(f"tour {n}: returns at {t:.4f}, after the shift ends ({vehicle.shift_end:g})")
+        if vehicle_id in back and start < back[vehicle_id] - _EPS:
+            report.violations.append(f"tour {n}: vehicle {vehicle_id} leaves at {start:g}, before its previous "
+                                     f"trip is back ({back[vehicle_id]:g})")
+        back[vehicle_id] = t
         report.cost += distance
     for stop in problem.stops:
         count = seen.get(stop.id, 0)

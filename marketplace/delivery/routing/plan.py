@@ -71,7 +71,8 @@ def merge_problems(problem_by_subregion: Mapping[str, Problem], single_hub: bool
         stops.extend(problem.stops)
     hub_list = (first_hub,) if single_hub else tuple(hubs.values())
     return Problem(hubs=hub_list, stops=tuple(stops), vehicles=tuple(vehicles),
-                   scale=problems[0].scale, name="without borders")
+                   scale=problems[0].scale, name="without borders",
+                   max_reloads=max(p.max_reloads for p in problems))
 
 
 def plan_without_borders(problem_by_subregion: Mapping[str, Problem], seconds: float, *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .distances import geodesic_matrices
 from .problem import (
     CAPACITY_EXCEEDED,
+    GOODS_TOO_LATE,
     NO_COORDINATES,
     NO_VEHICLE,
     TIME_WINDOW_UNREACHABLE,
@@ -51,9 +52,14 @@ def locate(problem: Problem) -> tuple[Matrices, dict[str, int], dict[str, int], 
     return geodesic_matrices(points), hub_index, stop_index, unserved
 
 
-def can_reach(problem: Problem, matrices: Matrices, hub_at: int, at: int, stop: Stop, vehicle: Vehicle) -> bool:
-    """Whether `vehicle` alone could drive out, serve `stop` inside its window and get back in its shift."""
-    arrival = vehicle.shift_start + matrices.duration[hub_at][at]
+def can_reach(problem: Problem, matrices: Matrices, hub_at: int, at: int, stop: Stop, vehicle: Vehicle,
+              released: bool = True) -> bool:
+    """Whether `vehicle` alone could drive out, serve `stop` inside its window and get back in its shift.
+
+    `released`: not before the stop's release time (False: as if its goods were there at once).
+    """
+    leaves = max(vehicle.shift_start, stop.release_time) if released else vehicle.shift_start
+    arrival = leaves + matrices.duration[hub_at][at]
     early, late = stop.time_window if stop.time_window else (arrival, arrival)
     start = max(arrival, early)
     if stop.time_window and start > late + _EPS:
@@ -80,9 +86,16 @@ def check(problem: Problem) -> tuple[Matrices, list[int], list[Stop], list[Unser
             continue
         at = stop_index[stop.id]
         if not any(can_reach(problem, matrices, hub_index[problem.hub_of(v).id], at, stop, v) for v in fitting):
-            unserved.append(UnservedStop(
-                stop.id, TIME_WINDOW_UNREACHABLE,
-                "no vehicle reaches it inside its time window and returns within its shift"))
+            if stop.release_time and any(
+                    can_reach(problem, matrices, hub_index[problem.hub_of(v).id], at, stop, v, released=False)
+                    for v in fitting):
+                unserved.append(UnservedStop(
+                    stop.id, GOODS_TOO_LATE,
+                    "its goods reach the hub too late to bring them inside its time window and the shifts"))
+            else:
+                unserved.append(UnservedStop(
+                    stop.id, TIME_WINDOW_UNREACHABLE,
+                    "no vehicle reaches it inside its time window and returns within its shift"))
             continue
         routable.append(stop)
     node_index = [hub_index[h.id] for h in problem.hubs] + [stop_index[s.id] for s in routable]

@@ -15,7 +15,12 @@ NO_VEHICLE = "no_vehicle"
 CAPACITY_EXCEEDED = "capacity_exceeded"
 TIME_WINDOW_UNREACHABLE = "time_window_unreachable"
 NOT_ROUTED = "not_routed"
-UNSERVED_REASONS = (NO_COORDINATES, NO_VEHICLE, CAPACITY_EXCEEDED, TIME_WINDOW_UNREACHABLE, NOT_ROUTED)
+# The goods reach the hub too late for any vehicle to bring them inside the window and shift.
+GOODS_TOO_LATE = "goods_too_late"
+# A producer's goods for the order cannot be collected (its collection stop is unserved).
+GOODS_NOT_COLLECTED = "goods_not_collected"
+UNSERVED_REASONS = (NO_COORDINATES, NO_VEHICLE, CAPACITY_EXCEEDED, TIME_WINDOW_UNREACHABLE, NOT_ROUTED,
+                    GOODS_TOO_LATE, GOODS_NOT_COLLECTED)
 
 
 class RoutingError(ValueError):
@@ -43,8 +48,16 @@ class Load:
     def __sub__(self, other: Load) -> Load:
         return Load.from_list([a - b for a, b in zip(self.as_list(), other.as_list(), strict=False)])
 
+    def space(self) -> list[int]:
+        """The room this takes (or, for a capacity, offers): [ambient or chilled, chilled, frozen].
+
+        Chilled space may carry ambient crates, frozen space only frozen ones, so a load fits a
+        capacity exactly when each of these three figures does.
+        """
+        return [self.ambient + self.chilled, self.chilled, self.frozen]
+
     def fits_in(self, capacity: Load) -> bool:
-        return all(a <= c for a, c in zip(self.as_list(), capacity.as_list(), strict=False))
+        return all(a <= c for a, c in zip(self.space(), capacity.space(), strict=True))
 
     @property
     def total(self) -> int:
@@ -78,6 +91,9 @@ class Stop:
     fixed_service_seconds: float = 0
     per_crate_seconds: float = 0
     time_window: tuple[float, float] | None = None
+    # The earliest time a vehicle may leave the hub on a trip that visits this stop (the goods
+    # for a drop are at the hub only then).
+    release_time: float = 0
 
     @property
     def service_seconds(self) -> float:
@@ -139,6 +155,9 @@ class Problem:
     scale: int = 1
     all_required: bool = False
     name: str = ""
+    # How often a vehicle may come back to its hub to unload or reload and go out again (PyVRP's
+    # reload depots): each return starts a new trip of the same vehicle. 0: one trip each.
+    max_reloads: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "hubs", tuple(self.hubs))

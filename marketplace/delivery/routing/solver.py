@@ -103,10 +103,14 @@ def solve(problem: Problem, seconds: float, seeds: list[int] | None = None, work
     served: set[int] = set()
     if best is not None and best.is_feasible():
         for route in best.routes():
-            clients = [a.idx for a in route if a.is_client()]
-            if clients:
+            trips: dict[int, list[int]] = {}
+            for activity in route.schedule():
+                if activity.is_client():
+                    trips.setdefault(activity.trip, []).append(activity.idx)
+            if trips:
+                clients = [trips[k] for k in sorted(trips)]
                 routes.append((route.vehicle_type(), clients, route.start_time() / problem.scale))
-                served.update(clients)
+                served.update(c for trip in clients for c in trip)
     unserved = list(prepared.unserved)
     for i, stop in enumerate(prepared.routable):
         if i not in served:
@@ -127,12 +131,13 @@ def _prepare(problem: Problem) -> _Prepared:
 
 
 def _name_routes(prepared: _Prepared, routes: list) -> list:
+    """(vehicle, its trips as lists of stops, start time) per used vehicle."""
     named = []
     used = [0] * len(prepared.vehicle_groups)
-    for vehicle_type, clients, start in sorted(routes, key=lambda r: (r[0], r[1])):
+    for vehicle_type, trips, start in sorted(routes, key=lambda r: (r[0], r[1])):
         vehicle = prepared.vehicle_groups[vehicle_type][used[vehicle_type]]
         used[vehicle_type] += 1
-        named.append((vehicle, [prepared.routable[c] for c in clients], start))
+        named.append((vehicle, [[prepared.routable[c] for c in trip] for trip in trips], start))
     return named
 
 
@@ -173,7 +178,8 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
     for k, stop in enumerate(prepared.routable):
         loc = model.add_location(*_xy(stop, n_hubs + k))
         locations.append(loc)
-        demand = [q * load_scale for q in stop.demand.as_list()]
+        # Dimensions [ambient or chilled, chilled, frozen] (Load.space): chilled room takes ambient crates.
+        demand = [q * load_scale for q in stop.demand.space()]
         none = [0, 0, 0]
         early, late = stop.time_window if stop.time_window else (0, None)
         model.add_client(
@@ -183,6 +189,7 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
             service_duration=math.ceil(stop.service_seconds * scale - 1e-6),
             tw_early=math.ceil(early * scale - 1e-6),
             tw_late=math.floor(late * scale + 1e-6) if late is not None else 2**62,
+            release_time=math.ceil(stop.release_time * scale - 1e-6) if stop.release_time else 0,
             required=problem.all_required,
             prize=0 if problem.all_required else prize,
             name=stop.id,
@@ -192,13 +199,15 @@ def _problem_data(prepared: _Prepared) -> pyvrp.ProblemData:
         depot = depots[hub_pos[problem.hub_of(vehicle).id]]
         model.add_vehicle_type(
             num_available=len(group),
-            capacity=[c * load_scale for c in vehicle.capacity.as_list()],
+            capacity=[c * load_scale for c in vehicle.capacity.space()],
             start_depot=depot,
             end_depot=depot,
             tw_early=math.ceil(vehicle.shift_start * scale - 1e-6),
             tw_late=math.floor(vehicle.shift_end * scale + 1e-6),
             unit_distance_cost=unit_dist,
             unit_duration_cost=unit_dur,
+            reload_depots=[depot] if problem.max_reloads else [],
+            max_reloads=problem.max_reloads if problem.max_reloads else 2**64 - 1,
             name=vehicle.id,
         )
     for a, frm in enumerate(locations):

@@ -45,16 +45,21 @@ def build_result(problem: Problem, matrices: Matrices, node_index: list[int], ro
                  named_routes: list, unserved: list[UnservedStop], seconds: float) -> Result:
     """`node_index`: matrix index of each hub, then of each `routable` stop.
 
-    `named_routes`: (vehicle, stops in visiting order, start time) per used vehicle.
+    `named_routes`: (vehicle, its trips as stops in visiting order, start time) per used vehicle;
+    each trip becomes one `Route`, the vehicle's trips one after the other.
     """
     n_hubs = len(problem.hubs)
     hub_at = {hub.id: node_index[k] for k, hub in enumerate(problem.hubs)}
     stop_at = {stop.id: node_index[n_hubs + k] for k, stop in enumerate(routable)}
-    routes = [
-        schedule_route(problem, matrices, hub_at[problem.hub_of(vehicle).id], vehicle,
-                       [(stop, stop_at[stop.id]) for stop in stops], start)
-        for vehicle, stops, start in named_routes
-    ]
+    routes = []
+    for vehicle, trips, start in named_routes:
+        # Each trip leaves as soon as the previous one is back and its goods are at the hub.
+        for trip in trips:
+            released = max((stop.release_time for stop in trip), default=0)
+            start = max(start, released) if not routes or routes[-1].vehicle_id != vehicle.id else max(
+                routes[-1].end_time, released)
+            routes.append(schedule_route(problem, matrices, hub_at[problem.hub_of(vehicle).id], vehicle,
+                                         [(stop, stop_at[stop.id]) for stop in trip], start))
     return Result(
         routes=tuple(routes),
         unserved=tuple(unserved),

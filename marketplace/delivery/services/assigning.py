@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.queries import list_sub_region_drivers
-from marketplace.delivery.models import TEMPERATURES, Tour, Vehicle
+from marketplace.delivery.models import Tour, Vehicle
 from marketplace.delivery.services.errors import NotADriverHere, VehicleBusy, VehicleNotHere, VehicleTooSmall
 from marketplace.extensions import db
 
@@ -38,7 +38,10 @@ def assign_tour(tour: Tour, *, driver: User | None, vehicle: Vehicle | None = No
             Tour.delivery_date == tour.delivery_date, Tour.vehicle_id == vehicle.id).limit(1))
         if busy is not None:
             raise VehicleBusy()
-        if any(getattr(t, f"load_{c}") > vehicle.capacities[c] for t in trips for c in TEMPERATURES):
+        # Chilled room may hold ambient crates (as the planner loads it), frozen room only frozen ones.
+        room = vehicle.capacities
+        if any(t.load_chilled > room["chilled"] or t.load_frozen > room["frozen"]
+               or t.load_ambient + t.load_chilled > room["ambient"] + room["chilled"] for t in trips):
             raise VehicleTooSmall()
         for trip in trips:
             trip.vehicle = vehicle

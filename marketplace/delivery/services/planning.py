@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -16,8 +16,10 @@ from marketplace.core.clock import LOCAL_TZ
 from marketplace.delivery import routing
 from marketplace.delivery.models import (
     TEMPERATURES,
+    CollectedGoods,
     PlanRun,
     PlanRunStatus,
+    ProducerDropoff,
     StopKind,
     Tour,
     TourKind,
@@ -62,10 +64,12 @@ class SubRegionInput:
     sub_region_id: int
     name: str
     hub_place_id: int | None
-    distribution: routing.Problem | None = None
-    collection: routing.Problem | None = None
+    day: routing.HubDay | None = None
     sources: dict[str, StopSource] = field(default_factory=dict)
     refused: list[routing.UnservedStop] = field(default_factory=list)
+    numbers: dict[int, str] = field(default_factory=dict)  # order id → order number
+    # (order id, producer stop id) → crates of that producer's goods for that order
+    consignments: dict[tuple[int, str], list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,7 +79,15 @@ class DayInput:
     groups: dict[int, SubRegionInput]  # planned and, for the grouping cost, their neighbours
 
 
+def _exact(lines) -> dict[str, Decimal]:
+    exact: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        exact[line.temperature.value] += Decimal(line.crate_units) * line.quantity
+    return exact
+
+
 def _crates(exact: dict[str, Decimal]) -> list[int]:
+    """Whole crates per temperature class."""
     return [math.ceil(exact.get(t, Decimal(0))) for t in TEMPERATURES]
 
 
@@ -121,11 +133,28 @@ def _on_published(day: date, sub_region_id: int, kind: TourKind):
     )
 
 
-def _busy_vehicles(day: date, sub_region_id: int, kind: TourKind) -> set[int]:
-    return set(db.session.scalars(select(Tour.vehicle_id).where(
-        Tour.delivery_date == day, Tour.sub_region_id == sub_region_id,
-        Tour.status == TourStatus.PUBLISHED, Tour.kind == kind,
-    )))
+def _seconds_of_day(day: date, moment: datetime) -> float:
+    midnight = datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    return (moment - midnight).total_seconds()
+
+
+def _published_ends(day: date, sub_region_id: int) -> dict[int, float]:
+    """Vehicle id → when its last published trip of the day is back at the hub (seconds of the day)."""
+    ends: dict[int, float] = {}
+    for vehicle_id, ends_at in db.session.execute(select(Tour.vehicle_id, Tour.ends_at).where(
+            Tour.delivery_date == day, Tour.sub_region_id == sub_region_id, Tour.status == TourStatus.PUBLISHED)):
+        ends[vehicle_id] = max(ends.get(vehicle_id, 0.0), _seconds_of_day(day, ends_at))
+    return ends
+
+
+def _published_goods(day: date, sub_region_id: int) -> dict[tuple[int, int], float]:
+    """(order id, producer id) → when a published collection trip brings those goods to the hub."""
+    rows = db.session.execute(
+        select(CollectedGoods.order_id, TourStop.producer_id, Tour.ends_at)
+        .join(TourStop, CollectedGoods.stop_id == TourStop.id).join(Tour, TourStop.tour_id == Tour.id)
+        .where(Tour.delivery_date == day, Tour.sub_region_id == sub_region_id,
+               Tour.status == TourStatus.PUBLISHED, Tour.kind == TourKind.COLLECTION))
+    return {(o, p): _seconds_of_day(day, ends_at) for o, p, ends_at in rows}
 
 
 def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
@@ -146,10 +175,14 @@ def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
     per_crate = schedule.service_seconds_per_crate if schedule else 0
     shifts = [(_seconds(v.shift_start), _seconds(v.shift_end)) for v in vehicles]
 
-    exact: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     windows: dict[str, object] = {}
-    producer_exact: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    day_orders: list[routing.DayOrder] = []
+    place_crates: dict[int, int] = defaultdict(int)
     for order in orders:
+        if order.pickup_place_id is not None:
+            place_crates[order.pickup_place_id] += sum(_crates(_exact(order.lines)))
+    for order in orders:
+        group.numbers[order.id] = order.number
         if order.fulfilment == Fulfilment.DOOR:
             key = f"door{order.id}"
             address = ", ".join(p for p in (order.door_street, order.door_postcode, order.door_town) if p)
@@ -162,25 +195,36 @@ def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
             if key not in group.sources:
                 group.sources[key] = StopSource(StopKind.DROP, place.name, f"{place.street}, {place.place.name}",
                                                 place.lat, place.lon, pickup_place_id=place.id)
-                windows[key] = _window_for(place, day.isoweekday(), shifts, per_stop)
+                # Unloading every crate should be over before the shop closes.
+                windows[key] = _window_for(place, day.isoweekday(), shifts, per_stop + per_crate * place_crates[place.id])
+        # An order's goods take whole crates per class: rounded up per order (for the drop) and
+        # per order and producer (each producer packs its part of the order on its own).
         order_exact: dict[str, Decimal] = defaultdict(Decimal)
+        by_producer: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for line in order.lines:
             amount = Decimal(line.crate_units) * line.quantity
             order_exact[line.temperature.value] += amount
-            exact[key][line.temperature.value] += amount
             producer = line.producer_order.producer
             pkey = f"prod{producer.id}"
-            producer_exact[pkey][line.temperature.value] += amount
+            by_producer[pkey][line.temperature.value] += amount
             if pkey not in group.sources:
                 group.sources[pkey] = StopSource(StopKind.PICKUP, producer.name,
                                                  f"{producer.street or ''}, {producer.place.name}".strip(", "),
                                                  producer.place.lat, producer.place.lon, producer_id=producer.id)
-            group.sources[pkey].orders.setdefault(order.id, [0, 0, 0])
         group.sources[key].orders[order.id] = _crates(order_exact)
         group.sources[key].order_numbers.append(order.number)
-    numbers = {order.id: order.number for order in orders}
-    for pkey in producer_exact:
-        group.sources[pkey].order_numbers = [numbers[o] for o in group.sources[pkey].orders]
+        if windows.get(key) == CLOSED_THAT_DAY:
+            continue  # reported below; its goods need not come to the hub
+        day_orders.append(routing.DayOrder(str(order.id), key, routing.Load(*_crates(order_exact))))
+        for pkey, exact in by_producer.items():
+            group.consignments[(order.id, pkey)] = _crates(exact)
+            group.sources[pkey].orders[order.id] = _crates(exact)
+    for source in group.sources.values():
+        if source.kind == StopKind.PICKUP:
+            source.order_numbers = [group.numbers[o] for o in source.orders]
+    for key, window in windows.items():
+        if window == CLOSED_THAT_DAY:
+            group.refused.append(routing.UnservedStop(key, CLOSED_THAT_DAY, "closed on that weekday"))
 
     if schedule is None:
         group.refused = [routing.UnservedStop(k, NO_HUB, "the sub-region has no hub")
@@ -188,38 +232,43 @@ def _prepare_sub_region(sub_region: SubRegion, day: date) -> SubRegionInput:
         return group
     hub = routing.Hub(f"hub{sub_region.id}", schedule.hub_place.lat, schedule.hub_place.lon)
 
-    def problem(kind: str, exacts, busy: set[int]) -> routing.Problem:
-        stops = []
-        for key, amounts in exacts.items():
-            window = windows.get(key)
-            if window == CLOSED_THAT_DAY:
-                group.refused.append(routing.UnservedStop(key, CLOSED_THAT_DAY, "closed on that weekday"))
-                continue
-            source = group.sources[key]
-            stops.append(routing.Stop(
-                id=key, demand=routing.Load(*_crates(amounts)), kind=kind, lat=source.lat, lon=source.lon,
-                fixed_service_seconds=per_stop, per_crate_seconds=per_crate, time_window=window,
-            ))
-        fleet = [
-            routing.Vehicle(id=f"v{v.id}", capacity=routing.Load(v.capacity_ambient, v.capacity_chilled,
-                                                                   v.capacity_frozen),
-                            shift_start=_seconds(v.shift_start), shift_end=_seconds(v.shift_end),
-                            cost_per_km_cents=v.cost_per_km_cents, cost_per_hour_cents=v.cost_per_hour_cents)
-            for v in vehicles if v.id not in busy
-        ]
-        return routing.Problem(hubs=(hub,), stops=tuple(stops), vehicles=tuple(fleet), name=f"{sub_region.slug} {kind}")
+    def stop(key: str) -> routing.Stop:
+        source = group.sources[key]
+        window = windows.get(key)
+        return routing.Stop(id=key, lat=source.lat, lon=source.lon, fixed_service_seconds=per_stop,
+                            per_crate_seconds=per_crate, time_window=window if isinstance(window, tuple) else None)
 
-    group.distribution = problem("drop", exact, _busy_vehicles(day, sub_region.id, TourKind.DISTRIBUTION))
-    has_published_collection = bool(_busy_vehicles(day, sub_region.id, TourKind.COLLECTION))
-    if not has_published_collection:
-        group.collection = problem("pickup", producer_exact, _busy_vehicles(day, sub_region.id, TourKind.COLLECTION))
+    # A vehicle with published trips that day starts its new ones when the last of them is back.
+    busy_until = _published_ends(day, sub_region.id)
+    fleet = tuple(
+        routing.Vehicle(id=f"v{v.id}", capacity=routing.Load(v.capacity_ambient, v.capacity_chilled, v.capacity_frozen),
+                        shift_start=max(_seconds(v.shift_start), busy_until.get(v.id, 0.0)),
+                        shift_end=_seconds(v.shift_end),
+                        cost_per_km_cents=v.cost_per_km_cents, cost_per_hour_cents=v.cost_per_hour_cents)
+        for v in vehicles if busy_until.get(v.id, 0.0) < _seconds(v.shift_end))
+    at_hub: dict[tuple[str, str], float] = {
+        (str(o), f"prod{p}"): at for (o, p), at in _published_goods(day, sub_region.id).items()}
+    if schedule.dropoff_by is not None:
+        dropping = set(db.session.scalars(select(ProducerDropoff.producer_id).where(
+            ProducerDropoff.sub_region_id == sub_region.id)))
+        for order_id, pkey in group.consignments:
+            if group.sources[pkey].producer_id in dropping:
+                at_hub.setdefault((str(order_id), pkey), _seconds(schedule.dropoff_by))
+    used_drops = {o.stop_id for o in day_orders}
+    group.day = routing.HubDay(
+        hub=hub, vehicles=fleet,
+        drops=tuple(stop(k) for k, s in group.sources.items() if s.kind == StopKind.DROP and k in used_drops),
+        producers=tuple(stop(k) for k, s in group.sources.items() if s.kind == StopKind.PICKUP),
+        orders=tuple(day_orders),
+        consignments=tuple(routing.Consignment(str(o), p, routing.Load(*c)) for (o, p), c in group.consignments.items()),
+        at_hub=at_hub, name=sub_region.slug,
+    )
     return group
 
 
 @dataclass
 class DaySolution:
-    distribution: dict[int, routing.Result]
-    collection: dict[int, routing.Result]
+    days: dict[int, routing.HubDayResult]
     with_borders: routing.Result | None = None
     without_borders: routing.Result | None = None
     grouping_sub_regions: list[str] = field(default_factory=list)
@@ -227,7 +276,8 @@ class DaySolution:
 
 def solve_day(data: DayInput, *, seconds: float, osrm_url: str | None = None, progress: Progress | None = None,
               workers: int | None = None, repeatable: bool = True) -> DaySolution:
-    """Solve every problem of the day (pure computation, no database).
+    """Solve every problem of the day (pure computation, no database): per sub-region its
+    collection, then its distribution (`routing.plan_hub_day`), then the day without borders.
 
     `repeatable` (the default for stored plans): each problem gets an iteration budget worth
     `seconds` on the reference machine and one seeded worker, so the same day with the same
@@ -237,25 +287,21 @@ def solve_day(data: DayInput, *, seconds: float, osrm_url: str | None = None, pr
         raise InvalidSetting()
     report = progress or (lambda pct, msg: None)
     seeds = [1] if workers == 1 or repeatable else None
-    options = {"osrm_url": osrm_url, "day": data.day, "seeds": seeds, "workers": workers, "repeatable": repeatable}
-    tasks = [(sid, "distribution") for sid, g in data.groups.items() if g.distribution is not None]
-    tasks += [(sid, "collection") for sid in data.planned_ids
-              if data.groups[sid].collection is not None and data.groups[sid].collection.stops]
-    comparable = {sid: g.distribution for sid, g in data.groups.items()
-                  if g.distribution is not None and g.distribution.vehicles and g.distribution.stops}
-    total = len(tasks) + (1 if len(comparable) > 1 else 0)
-    solution = DaySolution({}, {})
-    done = 0
-    for sid, kind in tasks:
-        report(10 + 80 * done // max(total, 1), f"{data.groups[sid].name}: {kind}")
-        problem = getattr(data.groups[sid], kind)
-        result = routing.plan_tours({str(sid): problem}, seconds, **options)[str(sid)]
-        getattr(solution, kind)[sid] = result
-        done += 1
+    options = {"seeds": seeds, "workers": workers, "repeatable": repeatable}
+    tasks = [sid for sid, g in data.groups.items() if g.day is not None]
+    total = len(tasks) + 1
+    solution = DaySolution({})
+    for done, sid in enumerate(tasks):
+        report(10 + 80 * done // total, data.groups[sid].name)
+        solution.days[sid] = routing.plan_hub_day(data.groups[sid].day, seconds, osrm_url=osrm_url,
+                                                  cache_day=data.day, **options)
+    # Without borders the sub-regions' places are measured together: from their coordinates.
+    comparable = {sid: replace(r.distribution_problem, matrices=None) for sid, r in solution.days.items()
+                  if r.distribution_problem.vehicles and r.distribution_problem.stops}
     if len(comparable) > 1:
-        report(10 + 80 * done // max(total, 1), "without borders")
+        report(10 + 80 * len(tasks) // total, "without borders")
         solution.without_borders = routing.plan_without_borders(
-            {str(k): v for k, v in comparable.items()}, seconds, **options)
+            {str(k): v for k, v in comparable.items()}, seconds, osrm_url=osrm_url, day=data.day, **options)
         solution.grouping_sub_regions = [data.groups[k].name for k in comparable]
     return solution
 
@@ -270,26 +316,38 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
     summary: dict = {}
     unserved: list[dict] = []
     for sid in data.planned_ids:
-        replaced = select(Tour.vehicle_id, Tour.driver_id).where(
-            Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.status == TourStatus.PLANNED)
-        # A vehicle keeps the driver the coordinator gave its planned tours.
-        drivers = {v: d for v, d in db.session.execute(replaced) if d is not None}
+        kept = select(Tour.vehicle_id, Tour.driver_id).where(
+            Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.driver_id.is_not(None))
+        # A vehicle keeps the driver the coordinator gave its trips of the day.
+        drivers = {v: d for v, d in db.session.execute(kept.order_by(Tour.id))}
         db.session.execute(delete(Tour).where(
             Tour.delivery_date == data.day, Tour.sub_region_id == sid, Tour.status == TourStatus.PLANNED))
         group = data.groups[sid]
+        result = solution.days.get(sid)
         tours = []
-        for kind, results in ((TourKind.DISTRIBUTION, solution.distribution),
-                              (TourKind.COLLECTION, solution.collection)):
-            result = results.get(sid)
-            if result is None:
-                continue
-            for route in result.routes:
-                tours.append(_store_route(group, kind, route, data.day, now, run))
-                tours[-1].driver_id = drivers.get(tours[-1].vehicle_id)
-            for missing in result.unserved:
-                unserved.append(_unserved_entry(group, missing))
+        if result is not None:
+            for kind, solved, problem in ((TourKind.COLLECTION, result.collection, result.collection_problem),
+                                          (TourKind.DISTRIBUTION, result.distribution, result.distribution_problem)):
+                if solved is None:
+                    continue
+                for route in solved.routes:
+                    tours.append(_store_route(group, kind, route, problem, result, data.day, now, run))
+                    tours[-1].driver_id = drivers.get(tours[-1].vehicle_id)
+            for missing in (result.collection.unserved if result.collection else ()):
+                orders = [int(o) for o in result.to_collect.get(missing.stop_id, ())]
+                unserved.append(_unserved_entry(group, routing.source_id(missing.stop_id), missing.reason,
+                                                missing.detail, orders))
+            for missing in result.distribution.unserved:
+                orders = [int(o) for o in result.orders_at.get(missing.stop_id, ())]
+                unserved.append(_unserved_entry(group, routing.source_id(missing.stop_id), missing.reason,
+                                                missing.detail, orders))
+            for blocked in result.blocked:
+                unserved.append(_unserved_entry(group, blocked.stop_id, blocked.reason, blocked.detail,
+                                                [int(o) for o in blocked.order_ids]))
         for missing in group.refused:
-            unserved.append(_unserved_entry(group, missing))
+            source = group.sources.get(missing.stop_id)
+            unserved.append(_unserved_entry(group, missing.stop_id, missing.reason, missing.detail,
+                                            list(source.orders) if source else []))
         summary[str(sid)] = {
             "name": group.name,
             "tours": sum(1 for t in tours if t.kind == TourKind.DISTRIBUTION),
@@ -301,8 +359,8 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
     if run is not None:
         run.unserved = unserved
         run.summary = summary
-        comparable = [solution.distribution[k] for k in solution.distribution
-                      if data.groups[k].distribution.vehicles and data.groups[k].distribution.stops]
+        comparable = [r.distribution for r in solution.days.values()
+                      if r.distribution_problem.vehicles and r.distribution_problem.stops]
         run.km_with_borders = sum(r.km for r in comparable)
         run.hours_with_borders = sum(r.hours for r in comparable)
         without = solution.without_borders
@@ -317,18 +375,18 @@ def store_day(data: DayInput, solution: DaySolution, *, now: datetime, run: Plan
     return summary
 
 
-def _unserved_entry(group: SubRegionInput, missing: routing.UnservedStop) -> dict:
-    source = group.sources.get(missing.stop_id)
+def _unserved_entry(group: SubRegionInput, key: str, reason: str, detail: str, order_ids: list[int]) -> dict:
+    source = group.sources.get(key)
     return {
-        "sub_region_id": group.sub_region_id, "stop": missing.stop_id,
-        "kind": source.kind.value if source else "", "label": source.label if source else missing.stop_id,
-        "reason": missing.reason, "detail": missing.detail,
-        "orders": list(source.order_numbers) if source else [],
+        "sub_region_id": group.sub_region_id, "stop": key,
+        "kind": source.kind.value if source else "", "label": source.label if source else key,
+        "reason": reason, "detail": detail,
+        "orders": [group.numbers[o] for o in order_ids if o in group.numbers],
     }
 
 
-def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, day: date, now: datetime,
-                 run: PlanRun | None) -> Tour:
+def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, problem: routing.Problem,
+                 result: routing.HubDayResult, day: date, now: datetime, run: PlanRun | None) -> Tour:
     hub = db.session.get(Place, group.hub_place_id)
     load = route.peak_load
     tour = Tour(
@@ -345,11 +403,11 @@ def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, da
                         leg_distance_m=round(leg))
 
     tour.stops.append(depot(0, route.start_time, 0))
+    wanted = {s.id: s for s in problem.stops}
     for n, planned in enumerate(route.stops, start=1):
-        source = group.sources[planned.stop_id]
-        problem = group.distribution if kind == TourKind.DISTRIBUTION else group.collection
-        wanted = next(s for s in problem.stops if s.id == planned.stop_id)
-        demand, window = wanted.demand, wanted.time_window
+        key = routing.source_id(planned.stop_id)
+        source = group.sources[key]
+        demand, window = wanted[planned.stop_id].demand, wanted[planned.stop_id].time_window
         stop = TourStop(
             sequence=n, kind=source.kind, pickup_place_id=source.pickup_place_id, producer_id=source.producer_id,
             label=source.label, address=source.address, lat=source.lat, lon=source.lon,
@@ -360,8 +418,14 @@ def _store_route(group: SubRegionInput, kind: TourKind, route: routing.Route, da
             window_closes=_at(day, window[1]) if window else None,
         )
         if kind == TourKind.DISTRIBUTION:
-            for order_id, crates in source.orders.items():
-                stop.orders.append(TourStopOrder(order_id=order_id, load_ambient=crates[0],
+            for order_id in result.orders_at.get(planned.stop_id, ()):
+                crates = source.orders[int(order_id)]
+                stop.orders.append(TourStopOrder(order_id=int(order_id), load_ambient=crates[0],
+                                                 load_chilled=crates[1], load_frozen=crates[2]))
+        else:
+            for order_id in result.collected.get(planned.stop_id, ()):
+                crates = group.consignments[(int(order_id), key)]
+                stop.goods.append(CollectedGoods(order_id=int(order_id), load_ambient=crates[0],
                                                  load_chilled=crates[1], load_frozen=crates[2]))
         tour.stops.append(stop)
     last = route.stops[-1].cumulative_distance if route.stops else 0

@@ -5,7 +5,9 @@ from datetime import time
 
 from sqlalchemy import select
 
+from marketplace.catalog.models import Producer
 from marketplace.delivery.models import (
+    ProducerDropoff,
     Vehicle,
 )
 from marketplace.delivery.services.errors import (
@@ -16,15 +18,19 @@ from marketplace.delivery.services.errors import (
     WindowTaken,
 )
 from marketplace.extensions import db
-from marketplace.regions.models import DeliverySchedule, DoorWindow, Place, SubRegion
+from marketplace.regions.models import DeliverySchedule, DoorWindow, Municipality, Place, SubRegion
 
 
 def update_schedule(
     sub_region: SubRegion, *, weekdays: list[int], cutoff_days_before: int, cutoff_time: time,
     hub_place: Place, service_seconds_per_stop: int, service_seconds_per_crate: int,
-    dropoff_by: time | None = None,
+    dropoff_by: time | None = None, dropoff_producer_ids: list[int] | None = None,
 ) -> DeliverySchedule:
-    """Set the delivery days, cut-off, hub, service times and producers' drop-off time of `sub_region`."""
+    """Set the delivery days, cut-off, hub, service times and producers' drop-off time of `sub_region`.
+
+    `dropoff_producer_ids`: the producers (of the region) who bring their goods for the
+    sub-region's orders to its hub by `dropoff_by`; None leaves them as they are.
+    """
     if hub_place.municipality.sub_region_id != sub_region.id:
         raise HubOutsideSubRegion()
     if not 0 <= cutoff_days_before <= 14 or service_seconds_per_stop < 0 or service_seconds_per_crate < 0:
@@ -43,8 +49,24 @@ def update_schedule(
     schedule.service_seconds_per_stop = service_seconds_per_stop
     schedule.service_seconds_per_crate = service_seconds_per_crate
     schedule.dropoff_by = dropoff_by
+    if dropoff_producer_ids is not None:
+        _set_dropoff_producers(sub_region, set(dropoff_producer_ids))
     db.session.flush()
     return schedule
+
+
+def _set_dropoff_producers(sub_region: SubRegion, producer_ids: set[int]) -> None:
+    in_region = set(db.session.scalars(
+        select(Producer.id).join(Place, Producer.place_id == Place.id).join(Municipality).join(SubRegion)
+        .where(SubRegion.region_id == sub_region.region_id, Producer.id.in_(producer_ids))))
+    if in_region != producer_ids:
+        raise InvalidSetting()
+    rows = db.session.scalars(select(ProducerDropoff).where(ProducerDropoff.sub_region_id == sub_region.id)).all()
+    for row in rows:
+        if row.producer_id not in producer_ids:
+            db.session.delete(row)
+    for producer_id in producer_ids - {row.producer_id for row in rows}:
+        db.session.add(ProducerDropoff(sub_region_id=sub_region.id, producer_id=producer_id))
 
 
 def save_vehicle(
