@@ -59,6 +59,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
+    from marketplace.api import producer_days as _producer_days_api  # noqa: F401  (the same)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import views as api_views
     from marketplace.catalog import portal as producer_products_views
@@ -74,12 +75,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
     from marketplace.reports import views as open_data_views
+    from marketplace.reports.packing import views as packing_views
     from marketplace.web import views as web_views
 
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(producer_products_views.bp)
+    app.register_blueprint(packing_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(standing_views.bp)
     app.register_blueprint(api_views.bp)

@@ -23,3 +23,11 @@ def list_single_driver_sub_regions(sub_region_ids: list[int]) -> list[int]:
         select(Membership.sub_region_id).where(Membership.role == Role.DRIVER,
                                                Membership.sub_region_id.in_(sub_region_ids))
         .group_by(Membership.sub_region_id).having(func.count() == 1)))
+
+
+def list_producer_staff(producer_id: int) -> list[User]:
+    """The active staff accounts of a producer, by name."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.role == Role.PRODUCER,
+                                            Membership.producer_id == producer_id, User.active.is_(True))
+        .order_by(User.name, User.id)))

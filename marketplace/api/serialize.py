@@ -55,6 +55,7 @@ def producer_product(item: Product, photo_urls: dict | None) -> dict:
         "crate_units": float(item.crate_units),
         "min_quantity": item.min_quantity,
         "quantity_step": item.quantity_step,
+        "weight_tolerance_pct": item.weight_tolerance_pct,
         "weekdays": [day for day in range(1, 8) if item.available_weekday_mask & (1 << (day - 1))],
         "photo": photo_urls,
     }
