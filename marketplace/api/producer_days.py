@@ -5,7 +5,7 @@ producer's line is a 404, like a missing one, and nothing changes.
 """
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 
 from marketplace.accounts.permissions import can_act_for_producer
 from marketplace.api.auth import api_user, token_required
@@ -21,9 +21,9 @@ from marketplace.reports.packing import queries
 from marketplace.reports.packing.queries import PackOrder, ProducerDaySheet
 
 
-def _day(text: str) -> date:
+def _day(text: str) -> dt.date:
     try:
-        return date.fromisoformat(text)
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise InvalidField(field="date") from None
 
@@ -68,18 +68,18 @@ def day_json(sheet: ProducerDaySheet) -> dict:
     }
 
 
-@bp.get("/producer/days/<day_text>")
+@bp.get("/producer/days/<date>")
 @token_required
-def producer_day(day_text: str):
+def producer_day(date: str):
     producer = _producer()
-    return day_json(queries.load_producer_day(producer.id, _day(day_text)))
+    return day_json(queries.load_producer_day(producer.id, _day(date)))
 
 
-@bp.post("/producer/days/<day_text>/packed")
+@bp.post("/producer/days/<date>/packed")
 @token_required
-def producer_day_packed(day_text: str):
+def producer_day_packed(date: str):
     producer = _producer()
-    day = _day(day_text)
+    day = _day(date)
     result = packing.mark_day_packed(producer=producer, day=day, actor=api_user(), now=utcnow())
     db.session.commit()
     return {"date": day.isoformat(), "producer_orders": result.producer_orders, "orders_packed": result.orders_packed}

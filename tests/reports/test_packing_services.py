@@ -17,7 +17,14 @@ from marketplace.orders.models import (
 )
 from marketplace.reports.packing.queries import load_producer_day
 from tests import factories as f
-from tests.reports.packing_world import AFTER_MONDAY_CUTOFF, NOW, TUESDAY, make_packing_world, notices, order_for
+from tests.reports.packing_world import (
+    AFTER_MONDAY_CUTOFF,
+    NOW,
+    TUESDAY,
+    make_packing_world,
+    notices,
+    order_for,
+)
 
 
 @pytest.fixture
@@ -253,11 +260,10 @@ def test_the_packing_list_shows_the_street_only_for_door_deliveries(pw):
     from marketplace.orders.checkout import FulfilmentChoice
 
     order_for(pw, [(pw.bread, 1)])
-    door = FulfilmentChoice("door", None, street="Feldweg 3", postcode=pw.resident.postcode,
-                            town=pw.resident.town, window="08:00-12:00")
+    door = FulfilmentChoice("door", window="08:00-12:00")  # to the home address
     order_for(pw, [(pw.bread, 10)], fulfilment=door)
     sheet = load_producer_day(pw.producer_a.id, TUESDAY)
     by_kind = {o.fulfilment.value: o for o in sheet.orders}
     assert by_kind["station"].street is None and by_kind["station"].place_name == pw.station.name
-    assert by_kind["door"].street == "Feldweg 3"
+    assert by_kind["door"].street == "Hauptstraße 1"
     assert [g.fulfilment.value for g in sheet.groups] == ["station", "door"]
