@@ -14,6 +14,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
+from marketplace.admin.demo_packing import seed_packing_catalogue, seed_packing_lists
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
@@ -73,6 +74,7 @@ def seed_demo(
         report.created_region = True
     report.staff_added = _ensure_sub_region_staff(password)
     report.products_added = _top_up_products(products)
+    seed_packing_catalogue()
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
     if activity:
@@ -80,6 +82,7 @@ def seed_demo(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
+        seed_packing_lists(now)
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report

@@ -15,7 +15,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from marketplace.catalog.models import Temperature, Unit
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Product, Temperature, Unit
 from marketplace.extensions import db
 from marketplace.orders.models import (
     Fulfilment,
@@ -154,11 +155,13 @@ def _day_lines(producer_id: int, day: date) -> list[OrderLine]:
         .join(OrderLine.product)
         .where(ProducerOrder.producer_id == producer_id, Order.delivery_date == day, Order.status.in_(SHOWN))
         .options(
+            # Only what packing shows of the resident, the places and the product: a day of
+            # thousands of lines hydrates no password hashes or descriptions.
             contains_eager(OrderLine.producer_order),
-            contains_eager(OrderLine.order).contains_eager(Order.resident),
-            contains_eager(OrderLine.order).contains_eager(Order.sub_region),
-            contains_eager(OrderLine.order).contains_eager(Order.pickup_place),
-            contains_eager(OrderLine.product),
+            contains_eager(OrderLine.order).contains_eager(Order.resident).load_only(User.name),
+            contains_eager(OrderLine.order).contains_eager(Order.sub_region).load_only(SubRegion.name, SubRegion.slug),
+            contains_eager(OrderLine.order).contains_eager(Order.pickup_place).load_only(PickupPlace.name, PickupPlace.kind),
+            contains_eager(OrderLine.product).load_only(Product.article_number),
         )
         .order_by(SubRegion.name, Order.fulfilment == Fulfilment.DOOR, PickupPlace.name, Order.number,
                   OrderLine.id)
