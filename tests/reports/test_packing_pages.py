@@ -232,3 +232,39 @@ def test_the_api_marks_the_day_packed_after_the_cutoff(client, pw, order, clock)
     assert first == {"date": DAY, "producer_orders": 1, "orders_packed": []}
     last = client.post(f"/api/v1/producer/days/{DAY}/packed", headers=_bearer(client, pw.staff_b)).get_json()
     assert last["orders_packed"] == [order.number]
+
+
+def _statements(function) -> list[str]:
+    """The statements of the second of two calls (the first loads what the session caches)."""
+    from sqlalchemy import event
+
+    function()
+    seen = []
+
+    def count(*args):
+        if not args[2].lstrip().upper().startswith(("BEGIN", "PRAGMA")):
+            seen.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        function()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return seen
+
+
+def test_the_day_renders_with_the_same_queries_at_any_size(client, pw, order):
+    from tests import factories as f
+
+    _signed_in(client, pw.staff_a)
+    headers = _bearer(client, pw.staff_a)
+    urls = [f"/me/producer/tage/{DAY}", f"/me/producer/tage/{DAY}/etiketten", f"/me/producer/tage/{DAY}/packliste.csv",
+            f"/me/producer/tage/{DAY}/packliste.pdf"]
+    small = [len(_statements(lambda u=u: client.get(u))) for u in urls]
+    small_api = _statements(lambda: client.get(f"/api/v1/producer/days/{DAY}", headers=headers))
+    for _ in range(12):
+        order_for(pw, [(pw.roast, 1), (pw.bread, 1), (pw.cake, 1)], resident=f.make_user(home=pw.resident.home_place))
+    large = [len(_statements(lambda u=u: client.get(u))) for u in urls]
+    large_api = _statements(lambda: client.get(f"/api/v1/producer/days/{DAY}", headers=headers))
+    assert small == large and len(small_api) == len(large_api), (small, large)
+    assert client.get(urls[0]).get_data(as_text=True).count('class="packing-order"') == 13
