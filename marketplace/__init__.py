@@ -64,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.api import pickup_code as _pickup_code_api  # noqa: F401  (its route joins api_views.bp)
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
+    from marketplace.api import producer_days as _producer_days_api  # noqa: F401  (the same)
     from marketplace.api import standing as api_standing  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import views as api_views
     from marketplace.catalog import onboarding_views
@@ -83,6 +84,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.pickup.sales_point import views as sales_point_views
     from marketplace.reports import sales_views
     from marketplace.reports import views as open_data_views
+    from marketplace.reports.packing import views as packing_views
     from marketplace.web import views as web_views
 
     app.register_blueprint(web_views.bp)
@@ -91,6 +93,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(producer_products_views.bp)
     app.register_blueprint(onboarding_views.bp)
     app.register_blueprint(producer_applications.bp)
+    app.register_blueprint(packing_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(standing_views.bp)
     app.register_blueprint(api_views.bp)

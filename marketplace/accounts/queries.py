@@ -31,3 +31,11 @@ def list_sub_region_coordinators(sub_region_id: int) -> list[User]:
         select(User).join(Membership).where(Membership.role == Role.COORDINATOR,
                                             Membership.sub_region_id == sub_region_id)
         .order_by(User.name, User.id)))
+
+
+def list_producer_staff(producer_id: int) -> list[User]:
+    """The active staff accounts of a producer, by name."""
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.role == Role.PRODUCER,
+                                            Membership.producer_id == producer_id, User.active.is_(True))
+        .order_by(User.name, User.id)))

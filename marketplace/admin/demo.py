@@ -19,6 +19,7 @@ from marketplace.admin.demo_dashboard import seed_waiting_station
 from marketplace.admin.demo_dropoffs import seed_hub_dropoffs
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
+from marketplace.admin.demo_packing import seed_packing_catalogue, seed_packing_lists
 from marketplace.admin.demo_stations import plan_demo_compartments
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -81,6 +82,7 @@ def seed_demo(
     report.staff_added = _ensure_sub_region_staff(password)
     seed_onboarding(now=now, password_hash_method=password_hash_method)
     report.products_added = _top_up_products(products)
+    seed_packing_catalogue()
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
     seed_waiting_station()  # the coordinator's dashboard: a new station waiting for approval
@@ -92,6 +94,7 @@ def seed_demo(
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
         report.assisted_orders_added = seed_assisted_orders(now)
+        seed_packing_lists(now)
     plan_demo_compartments()
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock

@@ -337,10 +337,12 @@ _PATHS = {
 
 def _with_producer_api() -> None:
     # The producer's part lives in its own module; it uses the helpers above.
-    from marketplace.api import openapi_producer
+    from marketplace.api import openapi_packing, openapi_producer
 
     _SCHEMAS.update(openapi_producer.SCHEMAS)
     _PATHS.update(openapi_producer.PATHS)
+    _SCHEMAS.update(openapi_packing.SCHEMAS)
+    _PATHS.update(openapi_packing.PATHS)
 
 
 _with_producer_api()

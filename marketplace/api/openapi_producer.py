@@ -27,6 +27,8 @@ _FIELDS = {
                  "description": "ISO weekdays it can be delivered on (Monday = 1)."},
     "season_start": {"type": ["string", "null"], "format": "date", "description": "With season_end, at most a year before it; repeats yearly."},
     "season_end": {"type": ["string", "null"], "format": "date"},
+    "weight_tolerance_pct": {"type": ["integer", "null"], "minimum": 1, "maximum": 50,
+                             "description": "Sold by weight (ca. the unit's weight): the real weight may lie this many per cent off, and the price follows it per kg. null: a fixed price."},
 }
 _ROW_ERRORS = {"type": "array", "items": {"type": "object", "required": ["row", "column", "error"], "properties": {
     "row": {"type": "integer", "description": "As the spreadsheet numbers it: the header is row 1."},
@@ -46,6 +48,7 @@ SCHEMAS = {
             "archived_at": {"type": ["string", "null"], "format": "date-time"},
             "crate_units": {"type": "number"}, "min_quantity": _INT, "quantity_step": _INT,
             "unit_weight_g": {"type": ["integer", "null"]}, "unit_volume_ml": {"type": ["integer", "null"]},
+            "weight_tolerance_pct": {"type": ["integer", "null"]},
             "weekdays": {"type": "array", "items": _INT},
             "season_start": {"type": ["string", "null"], "format": "date"},
             "season_end": {"type": ["string", "null"], "format": "date"},

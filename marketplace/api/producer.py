@@ -33,6 +33,7 @@ _FIELDS = {
     "is_active": "is_active", "organic": "is_organic", "unit_weight_g": "unit_weight_g",
     "unit_volume_ml": "unit_volume_ml", "min_quantity": "min_quantity", "quantity_step": "quantity_step",
     "weekdays": "weekday_mask", "season_start": "season_start", "season_end": "season_end",
+    "weight_tolerance_pct": "weight_tolerance_pct",
 }
 _JSON_NAME = {value: key for key, value in _FIELDS.items()}
 REQUIRED_ON_CREATE = ("name", "category", "unit", "price_cents", "vat_rate")

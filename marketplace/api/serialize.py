@@ -66,6 +66,7 @@ def producer_product(item: Product, photo_urls: dict | None) -> dict:
         "quantity_step": item.quantity_step,
         "unit_weight_g": item.unit_weight_g,
         "unit_volume_ml": item.unit_volume_ml,
+        "weight_tolerance_pct": item.weight_tolerance_pct,
         "weekdays": [day for day in range(1, 8) if item.available_weekday_mask & (1 << (day - 1))],
         "season_start": item.season_start.isoformat() if item.season_start else None,
         "season_end": item.season_end.isoformat() if item.season_end else None,

@@ -64,6 +64,7 @@ class ProductForm(FlaskForm):
     vat_rate = SelectField(_l("MwSt."), coerce=int, choices=[], validate_choice=True)
     unit_weight_g = IntegerField(_l("Gewicht je Einheit (g)"), validators=[Optional(), NumberRange(min=1, max=100_000)])
     unit_volume_ml = IntegerField(_l("Inhalt je Einheit (ml)"), validators=[Optional(), NumberRange(min=1, max=100_000)])
+    weight_tolerance_pct = IntegerField(_l("Nach Gewicht: Abweichung bis ± %"), validators=[Optional(), NumberRange(min=1, max=50)])
     temperature = SelectField(_l("Lagerung"), choices=[], validate_choice=True)
     crate_units = StringField(_l("Größe in Kisten"), default="0,1", validators=[DataRequired()])
     stock = IntegerField(_l("Bestand (leer: auf Bestellung)"), validators=[Optional(), NumberRange(min=0, max=1_000_000)])

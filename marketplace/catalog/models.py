@@ -180,6 +180,9 @@ class Product(db.Model):
     # The least a line may order, and the steps above it (6 eggs, then 6 more).
     min_quantity: Mapped[int] = mapped_column(default=1)
     quantity_step: Mapped[int] = mapped_column(default=1)
+    # Sold by weight "about" the unit's weight (ca. 500 g): the price follows the real weight,
+    # which may lie this many per cent above or below it. None: a fixed price per unit.
+    weight_tolerance_pct: Mapped[int | None]
     # The random name of the stored photo (catalog/photos.py), None without one.
     photo_key: Mapped[str | None] = mapped_column(String(40))
     # ISO weekdays the product can be delivered on, as a bit set (Monday = bit 0); 127 = every day.
@@ -200,6 +203,10 @@ class Product(db.Model):
         CheckConstraint("unit_volume_ml IS NULL OR unit_volume_ml > 0", name="unit_volume_positive"),
         CheckConstraint("min_quantity >= 1", name="min_quantity_positive"),
         CheckConstraint("quantity_step >= 1", name="quantity_step_positive"),
+        CheckConstraint(
+            "weight_tolerance_pct IS NULL OR weight_tolerance_pct BETWEEN 1 AND 50",
+            name="weight_tolerance_range",
+        ),
         CheckConstraint("archived_at IS NULL OR NOT is_active", name="archived_inactive"),
         UniqueConstraint("producer_id", "article_number"),
         CheckConstraint("available_weekday_mask BETWEEN 1 AND 127", name="weekday_mask_range"),
@@ -229,8 +236,17 @@ class Product(db.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    @property
+    def nominal_weight_g(self) -> int | None:
+        """The weight of one unit in grams, where it has one (500 g, or a 750 g loaf)."""
+        return UNIT_GRAMS.get(self.unit, self.unit_weight_g)
+
+    @property
+    def is_variable_weight(self) -> bool:
+        return self.weight_tolerance_pct is not None
+
     def price_per_kg_cents(self) -> int | None:
-        grams = UNIT_GRAMS.get(self.unit, self.unit_weight_g)
+        grams = self.nominal_weight_g
         if not grams:
             return None
         return round(self.price_cents * 1000 / grams)

@@ -49,7 +49,8 @@ def _form(producer: Producer, **kw) -> ProductForm:
 def _fill(form: ProductForm, values: services.ProductValues) -> None:
     for name in ("name", "article_number", "description", "category_id", "unit", "vat_rate",
                  "unit_weight_g", "unit_volume_ml", "temperature", "stock", "min_quantity",
-                 "quantity_step", "season_start", "season_end", "is_organic", "is_active"):
+                 "quantity_step", "season_start", "season_end", "is_organic", "is_active",
+                 "weight_tolerance_pct"):
         getattr(form, name).data = getattr(values, name)
     form.price.data = services.format_price_text(values.price_cents)
     form.crate_units.data = services.format_decimal_text(values.crate_units)
@@ -80,6 +81,7 @@ def _values(form: ProductForm) -> services.ProductValues | None:
         quantity_step=form.quantity_step.data,
         weekday_mask=sum(1 << (day - 1) for day in form.weekdays.data or []),
         season_start=form.season_start.data, season_end=form.season_end.data,
+        weight_tolerance_pct=form.weight_tolerance_pct.data,
     )
 
 

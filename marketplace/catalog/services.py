@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 
 from marketplace.catalog import photos
-from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
+from marketplace.catalog.models import UNIT_GRAMS, Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.errors import N_, Conflict, InvalidFields, InvalidInput
 from marketplace.core.money import parse_euros
@@ -25,6 +25,7 @@ MAX_STOCK = 1_000_000
 MAX_QUANTITY = 1_000
 MAX_CONTENT = 100_000  # grams or millilitres in one unit
 MAX_CRATE_UNITS = Decimal("99.999")
+MAX_WEIGHT_TOLERANCE_PCT = 50
 ALL_WEEKDAYS = 127
 MAX_SEASON_DAYS = 365
 
@@ -78,6 +79,7 @@ class ProductValues:
     weekday_mask: int = ALL_WEEKDAYS
     season_start: date | None = None
     season_end: date | None = None
+    weight_tolerance_pct: int | None = None
 
     def replace(self, **changes) -> ProductValues:
         return dataclasses.replace(self, **changes)
@@ -93,7 +95,7 @@ def values_of(product: Product) -> ProductValues:
         unit_weight_g=product.unit_weight_g, unit_volume_ml=product.unit_volume_ml,
         min_quantity=product.min_quantity, quantity_step=product.quantity_step,
         weekday_mask=product.available_weekday_mask, season_start=product.season_start,
-        season_end=product.season_end,
+        season_end=product.season_end, weight_tolerance_pct=product.weight_tolerance_pct,
     )
 
 
@@ -197,6 +199,13 @@ def check_product(producer: Producer, values: ProductValues) -> dict[str, str]:
         # A season over new year ends in the next year (15.11.2026 to 10.01.2027); an end
         # before the start is a slip, not a season of almost a whole year.
         errors["season_end"] = N_("Das Ende der Saison liegt nach ihrem Anfang und höchstens ein Jahr später.")
+    tolerance = values.weight_tolerance_pct
+    if tolerance is not None:
+        if not _int_in(tolerance, 1, MAX_WEIGHT_TOLERANCE_PCT):
+            errors["weight_tolerance_pct"] = N_("Die Abweichung ist eine ganze Zahl von 1 bis 50 %.")
+        elif UNIT_GRAMS.get(values.unit, values.unit_weight_g) is None:
+            errors["weight_tolerance_pct"] = N_(
+                "Ein Produkt nach Gewicht braucht ein Gewicht je Einheit (z. B. ca. 500 g).")
     if type(values.is_active) is not bool or type(values.is_organic) is not bool:
         errors["is_active"] = N_("Bitte ja oder nein angeben.")
     return errors
@@ -235,7 +244,7 @@ def _checked(producer: Producer, values: ProductValues, product_id: int | None) 
 _SAME_NAMED = (
     "name", "category_id", "price_cents", "vat_rate", "article_number", "description",
     "crate_units", "stock", "is_active", "is_organic", "unit_weight_g", "unit_volume_ml",
-    "min_quantity", "quantity_step", "season_start", "season_end",
+    "min_quantity", "quantity_step", "season_start", "season_end", "weight_tolerance_pct",
 )
 
 

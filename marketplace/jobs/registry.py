@@ -18,6 +18,7 @@ from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
 from marketplace.orders.collection import expire_uncollected
 from marketplace.orders.idempotency import forget_idempotency_keys
+from marketplace.orders.packing import send_cutoff_lists
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.collection import send_pickup_reminders
 from marketplace.pickup.events import Limits, check_open_doors
@@ -66,6 +67,10 @@ def _send_outbox(now: datetime) -> int:
     return sent
 
 
+def _send_cutoff_lists(now: datetime) -> int:
+    return send_cutoff_lists(now=now)
+
+
 def _check_open_doors(now: datetime) -> int:
     return len(check_open_doors(now=now, limits=Limits.from_config(current_app.config)))
 
@@ -80,6 +85,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("forget_idempotency_keys", Every(timedelta(hours=1)), _forget_idempotency_keys),
     Job("place_standing_orders", Every(timedelta(minutes=5)), _place_standing_orders),
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
+    Job("send_cutoff_lists", Every(timedelta(minutes=5)), _send_cutoff_lists),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
     Job("remind_pickups", Every(timedelta(minutes=15)), lambda now: send_pickup_reminders(now=now)),

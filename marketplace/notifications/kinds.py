@@ -122,3 +122,21 @@ register_kind("standing_order_failed", sample={
     "fulfilment": "sales_point", "place_name": _ORDER_SAMPLE["place_name"],
     "door_town": _ORDER_SAMPLE["door_town"], "reason": "nothing_available", "not_ordered": _STANDING_LINES,
 })
+
+# Packing a delivery day (orders/packing.py): to residents, and to producers' staff.
+_LINE_SAMPLE = {**_ORDER_SAMPLE, "product_name": "Bauernbrot aus dem Holzofen, 1000 g, Dinkel-Roggen"}
+register_kind("order_line_short", sample={**_LINE_SAMPLE, "short_quantity": 12, "quantity": 12, "short_cents": 12345})
+register_kind("order_line_weighed", sample={
+    **_LINE_SAMPLE, "weight_grams": 12345, "line_before_cents": 12345, "line_total_cents": 12399,
+})
+register_kind("order_lines_declined", sample={
+    **_ORDER_SAMPLE, "producer_name": "Hofladen Schmitz-Oberdürenbach am Brohlbach",
+    "declined": [{"name": "Vollmilch 3,8 % aus dem Maifeld", "quantity": 12}],
+})
+_DAY_SAMPLE = {
+    "producer_name": "Hofladen Schmitz-Oberdürenbach am Brohlbach", "sub_region_name": "Maifeld-Mosel",
+    "delivery_date": "2026-12-30", "orders": 123, "turnover_cents": 123456, "minimum_cents": 150000,
+    "lines": [{"name": "Vollmilch 3,8 % aus dem Maifeld", "quantity": 12}],
+}
+register_kind("producer_day_list", sample=_DAY_SAMPLE)
+register_kind("producer_day_below_minimum", sample=_DAY_SAMPLE)

@@ -171,6 +171,21 @@ class ProducerOrder(db.Model):
     )
 
 
+# A line's total: the packed units at the unit price, or the real weight at the price per kg
+# (rounded half up to a cent). Also in the migration that adds it.
+LINE_TOTAL_ADDS_UP = (
+    "(weight_grams IS NULL AND total_cents = (quantity - short_quantity) * unit_price_cents) OR "
+    "(weight_grams IS NOT NULL AND price_per_kg_cents IS NOT NULL "
+    "AND total_cents = (weight_grams * price_per_kg_cents + 500) / 1000)"
+)
+# The real weight lies within the tolerance around the packed units' weight.
+LINE_WEIGHT_WITHIN_BOUND = (
+    "weight_grams IS NULL OR (weight_grams > 0 AND nominal_weight_g IS NOT NULL "
+    "AND weight_grams * 100 >= nominal_weight_g * (quantity - short_quantity) * (100 - weight_tolerance_pct) "
+    "AND weight_grams * 100 <= nominal_weight_g * (quantity - short_quantity) * (100 + weight_tolerance_pct))"
+)
+
+
 class OrderLine(db.Model):
     """One product in an order, with name, unit, price and VAT as they were when ordered."""
 
@@ -189,7 +204,20 @@ class OrderLine(db.Model):
     quantity: Mapped[int]
     unit_price_cents: Mapped[int]
     vat_rate: Mapped[int]
+    # What the resident pays for the line: the units packed at the unit price, or, once a
+    # variable-weight line is weighed, the real weight at the price per kg.
     total_cents: Mapped[int]
+    # Variable weight ("ca. 500 g"), copied from the product when ordered: the price per kg, the
+    # weight of one unit, and how far the real weight may lie from it. All three or none.
+    price_per_kg_cents: Mapped[int | None]
+    nominal_weight_g: Mapped[int | None]
+    weight_tolerance_pct: Mapped[int | None]
+    # The real weight of the units packed, in grams, entered by the producer after packing.
+    weight_grams: Mapped[int | None]
+    # Units the producer could not deliver, and what they were worth: what a refund or credit
+    # note of the payments gives back.
+    short_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    short_cents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     producer_order: Mapped[ProducerOrder] = relationship(back_populates="lines")
@@ -199,8 +227,28 @@ class OrderLine(db.Model):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price_cents >= 0", name="price_nonnegative"),
         CheckConstraint("vat_rate IN (0, 7, 19)", name="vat_rate_known"),
-        CheckConstraint("total_cents = quantity * unit_price_cents", name="total_adds_up"),
+        CheckConstraint(LINE_TOTAL_ADDS_UP, name="total_adds_up"),
+        CheckConstraint("short_quantity BETWEEN 0 AND quantity", name="short_within_quantity"),
+        CheckConstraint("short_cents = short_quantity * unit_price_cents", name="short_adds_up"),
+        CheckConstraint(
+            "(price_per_kg_cents IS NULL) = (nominal_weight_g IS NULL) "
+            "AND (price_per_kg_cents IS NULL) = (weight_tolerance_pct IS NULL)",
+            name="variable_weight_complete",
+        ),
+        CheckConstraint(LINE_WEIGHT_WITHIN_BOUND, name="weight_within_bound"),
     )
+
+    @property
+    def is_variable_weight(self) -> bool:
+        return self.price_per_kg_cents is not None
+
+    @property
+    def packed_quantity(self) -> int:
+        return self.quantity - self.short_quantity
+
+    @property
+    def is_fully_short(self) -> bool:
+        return self.short_quantity == self.quantity
 
 
 class OrderEvent(db.Model):
@@ -221,3 +269,57 @@ class OrderEvent(db.Model):
 
     order: Mapped[Order] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class ProducerDayState(enum.StrEnum):
+    LISTED = "listed"               # the cut-off list went out; nothing to decide
+    AWAITING = "awaiting"           # below the producer's minimum: confirm or decline
+    CONFIRMED = "confirmed"         # below the minimum, and the producer delivers anyway
+    DECLINED = "declined"           # below the minimum, and the producer's lines were cancelled
+
+
+class ProducerMinimum(db.Model):
+    """The least turnover a producer delivers for, per delivery day, in one sub-region."""
+
+    __tablename__ = "producer_minimums"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
+    sub_region_id: Mapped[int] = mapped_column(ForeignKey("sub_regions.id", ondelete="CASCADE"))
+    minimum_cents: Mapped[int]
+
+    sub_region: Mapped[SubRegion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("producer_id", "sub_region_id"),
+        CheckConstraint("minimum_cents > 0", name="minimum_positive"),
+    )
+
+
+class ProducerDay(db.Model):
+    """One producer's part of one delivery day in one sub-region, from its cut-off on: the list
+    sent (once), the turnover against the minimum, and the producer's answer when below it."""
+
+    __tablename__ = "producer_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    producer_id: Mapped[int] = mapped_column(ForeignKey("producers.id", ondelete="CASCADE"))
+    sub_region_id: Mapped[int] = mapped_column(ForeignKey("sub_regions.id", ondelete="CASCADE"))
+    delivery_date: Mapped[date]
+    state: Mapped[ProducerDayState] = mapped_column(str_enum(ProducerDayState, "producer_day_state", 20))
+    turnover_cents: Mapped[int]
+    minimum_cents: Mapped[int | None]
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    producer: Mapped[Producer] = relationship()
+    sub_region: Mapped[SubRegion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("producer_id", "delivery_date", "sub_region_id"),
+        CheckConstraint("turnover_cents >= 0", name="turnover_nonnegative"),
+        CheckConstraint(
+            "state = 'listed' OR minimum_cents IS NOT NULL", name="minimum_when_asked"
+        ),
+    )

@@ -100,10 +100,14 @@ def new_order_line(line: PricedLine) -> OrderLine:
     """A product copied into an order line: name, unit, cold chain, size, price and VAT as they
     are now; later changes to the product leave the line alone."""
     product = line.product
+    variable = product.is_variable_weight and product.nominal_weight_g is not None
     return OrderLine(
         product_id=product.id, product_name=product.name, unit=product.unit,
         temperature=product.temperature, crate_units=product.crate_units, quantity=line.quantity,
         unit_price_cents=line.unit_price_cents, vat_rate=product.vat_rate, total_cents=line.total_cents,
+        price_per_kg_cents=product.price_per_kg_cents() if variable else None,
+        nominal_weight_g=product.nominal_weight_g if variable else None,
+        weight_tolerance_pct=product.weight_tolerance_pct if variable else None,
     )
 
 

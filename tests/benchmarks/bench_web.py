@@ -315,6 +315,12 @@ def _bench(kind, binary, tmp, database_url, servers, scaling) -> dict:
         orders["created"] <= placed <= orders["created"] + WRK_CONNECTIONS
     ):
         problems.append("order placement: not every request placed exactly one order")
+    # A delivery day of 2,000 order lines: pick and packing list, labels, as page, JSON, CSV, PDF.
+    packing = subprocess.run([PYTHON, str(ROOT / "tests/benchmarks/bench_packing.py")], env=env,
+                             capture_output=True, text=True)
+    print(packing.stdout.rstrip() or packing.stderr[-2000:])
+    if packing.returncode:
+        problems.append("packing: the benchmark of a day of 2,000 lines failed")
     if scaling:
         scale(env, flask, tmp, servers)
     return {"kind": kind, "catalogue": catalogue, "orders": ordering, "p95_ms": orders["p95_ms"],

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Product
 from marketplace.catalog.spreadsheet import HEADER
 from tests.catalog.photo_files import image_bytes
+from tests.e2e.packing_journey import resident_orders_and_producer_weighs
 
 pytestmark = pytest.mark.e2e
 
@@ -81,3 +82,5 @@ def test_demo_producer_adds_a_product_with_photo_and_imports_a_spreadsheet(deskt
     page.get_by_role("button", name="Jetzt importieren").click()
     expect(page.get_by_text("Import abgeschlossen: 50 neu, 0 geändert, 0 unverändert.")).to_be_visible()
     assert _count(demo) == 50
+
+    resident_orders_and_producer_weighs(page, base)

@@ -1,0 +1,1 @@
+"""A producer's delivery day: pick and packing lists, crate labels, as pages, PDF and CSV."""
