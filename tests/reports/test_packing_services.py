@@ -244,8 +244,9 @@ def test_a_day_is_read_in_a_fixed_number_of_queries_whatever_its_size(pw):
     small, few = _count_queries(lambda: load_producer_day(producer_id, TUESDAY))
     residents = [f.make_user(home=pw.resident.home_place) for _ in range(15)]
     db.session.commit()
-    for resident in residents:
-        order_for(pw, [(pw.bread, 1), (pw.cake, 2), (pw.roast, 1)], resident=resident)
+    for resident in residents:  # at a sales point, which has room for all (a station has a few compartments)
+        order_for(pw, [(pw.bread, 1), (pw.cake, 2), (pw.roast, 1)], resident=resident,
+                  fulfilment=pw.world.sales_point_choice(pw.world.chilled_sales_point))
     db.session.expire_all()
     large, many = _count_queries(lambda: load_producer_day(producer_id, TUESDAY))
     assert small.line_count == 2 and large.line_count == 2 + 45
