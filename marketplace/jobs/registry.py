@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
 from marketplace.orders.idempotency import forget_idempotency_keys
+from marketplace.payments.invoice_method import remind_overdue_invoices
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.events import Limits, check_open_doors
 from marketplace.pickup.temperature_log import thin_readings
@@ -68,6 +69,10 @@ def _check_open_doors(now: datetime) -> int:
     return len(check_open_doors(now=now, limits=Limits.from_config(current_app.config)))
 
 
+def _remind_overdue_invoices(now: datetime) -> int:
+    return remind_overdue_invoices(now=now)
+
+
 def _thin_cold_chain_readings(now: datetime) -> int:
     return thin_readings(now=now)
 
@@ -79,5 +84,6 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("place_standing_orders", Every(timedelta(minutes=5)), _place_standing_orders),
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
+    Job("remind_overdue_invoices", Every(timedelta(hours=1)), _remind_overdue_invoices),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
 )}
