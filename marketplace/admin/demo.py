@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_invoices import seed_invoicing
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -80,6 +81,7 @@ def seed_demo(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,
             solver_workers=solver_workers, osrm_url=osrm_url,
         )
+    seed_invoicing(now=now, activity=activity)
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report
