@@ -62,11 +62,14 @@ def next_number(series: str, year: int) -> int:
     lock), so a concurrent document waits and gets the number after; a rollback gives it back.
     The first document of a year creates the row; two creating it at once meet the unique
     constraint, and the loser counts on the winner's row."""
+    # A Core statement on the table: no ORM bookkeeping and no autoflush of the documents the
+    # caller is still building, which it flushes together.
+    counters = InvoiceCounter.__table__
     take = (
-        update(InvoiceCounter)
-        .where(InvoiceCounter.series == series, InvoiceCounter.year == year)
-        .values(last_number=InvoiceCounter.last_number + 1)
-        .returning(InvoiceCounter.last_number)
+        update(counters)
+        .where(counters.c.series == series, counters.c.year == year)
+        .values(last_number=counters.c.last_number + 1)
+        .returning(counters.c.last_number)
     )
     number = db.session.execute(take).scalar()
     if number is None:
@@ -104,9 +107,10 @@ def new_invoice(
     *, kind: InvoiceKind, series: str, order: Order, seller: Party, buyer: Party,
     lines: list[LineValues], now: datetime, producer_id: int | None = None,
     buyer_user_id: int | None = None, small_business: bool = False,
-    refers_to: Invoice | None = None, reason: str = "",
+    refers_to: Invoice | None = None, reason: str = "", flush: bool = True,
 ) -> Invoice:
-    """One document with the next number of its series; flushes."""
+    """One document with the next number of its series; flushes unless `flush=False` (the
+    caller writes several and flushes once)."""
     year = local_today(now).year
     invoice = Invoice(
         kind=kind, series=series, year=year, number=next_number(series, year), order_id=order.id,
@@ -123,7 +127,8 @@ def new_invoice(
             total_cents=line.quantity * line.unit_price_cents,
         ))
     db.session.add(invoice)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return invoice
 
 
@@ -151,6 +156,7 @@ def issue_order_invoices(order: Order, *, now: datetime) -> list[Invoice]:
     resident = resident_party(order.resident)
     issued = []
     producer_orders = sorted(order.producer_orders, key=lambda po: po.producer_id)
+    parties = {po.producer_id: producer_party(po.producer) for po in producer_orders}
     for po in producer_orders:
         producer = po.producer
         lines = [
@@ -159,9 +165,9 @@ def issue_order_invoices(order: Order, *, now: datetime) -> list[Invoice]:
         ]
         issued.append(new_invoice(
             kind=InvoiceKind.SALE, series=series_of(producer.id), order=order,
-            seller=producer_party(producer), buyer=resident, lines=lines, now=now,
+            seller=parties[producer.id], buyer=resident, lines=lines, now=now,
             producer_id=producer.id, buyer_user_id=order.resident_id,
-            small_business=producer.vat_status == VatStatus.SMALL_BUSINESS,
+            small_business=producer.vat_status == VatStatus.SMALL_BUSINESS, flush=False,
         ))
     platform = platform_party()
     if order.delivery_fee_cents:
@@ -169,7 +175,7 @@ def issue_order_invoices(order: Order, *, now: datetime) -> list[Invoice]:
             kind=InvoiceKind.DELIVERY, series=series_of(None), order=order, seller=platform,
             buyer=resident, now=now, buyer_user_id=order.resident_id,
             lines=[LineValues(f"Lieferung an die Haustür am {order.delivery_date:%d.%m.%Y}", 1,
-                              order.delivery_fee_cents, PLATFORM_VAT_RATE)],
+                              order.delivery_fee_cents, PLATFORM_VAT_RATE)], flush=False,
         ))
     permille = fee_permille(order)
     for po in producer_orders:
@@ -177,9 +183,10 @@ def issue_order_invoices(order: Order, *, now: datetime) -> list[Invoice]:
         if fee:
             issued.append(new_invoice(
                 kind=InvoiceKind.PLATFORM_FEE, series=series_of(None), order=order, seller=platform,
-                buyer=producer_party(po.producer), now=now, producer_id=po.producer_id,
-                lines=[LineValues(fee_description(order, permille), 1, fee, PLATFORM_VAT_RATE)],
+                buyer=parties[po.producer_id], now=now, producer_id=po.producer_id,
+                lines=[LineValues(fee_description(order, permille), 1, fee, PLATFORM_VAT_RATE)], flush=False,
             ))
+    db.session.flush()
     return issued
 
 
