@@ -71,6 +71,9 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     OSRM_URL = os.environ.get("OSRM_URL") or None
+    # The platform as the seller of deliveries and fees on its own invoices (payments/invoices.py).
+    PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or "Landkorb"
+    PLATFORM_ADDRESS = os.environ.get("PLATFORM_ADDRESS", "").replace("\\n", "\n")
     NOMINATIM_USER_AGENT = os.environ.get("NOMINATIM_USER_AGENT") or None
     # Optional slippy-map tiles behind the tour maps, e.g. https://tiles.example.org/{z}/{x}/{y}.png
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL") or None

@@ -79,12 +79,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
     from marketplace.orders.standing import views as standing_views
+    from marketplace.payments import views as invoice_views
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
     from marketplace.pickup.sales_point import views as sales_point_views
     from marketplace.reports import sales_views
     from marketplace.reports import views as open_data_views
     from marketplace.reports.packing import views as packing_views
+    from marketplace.reports.statements import views as statement_views
     from marketplace.web import views as web_views
 
     app.register_blueprint(web_views.bp)
@@ -96,6 +98,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(packing_views.bp)
     app.register_blueprint(orders_views.bp)
     app.register_blueprint(standing_views.bp)
+    app.register_blueprint(invoice_views.bp)
+    app.register_blueprint(statement_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(device_api.bp)
     app.register_blueprint(pickup_place_api.bp)

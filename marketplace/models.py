@@ -30,6 +30,13 @@ from marketplace.orders.standing.models import (  # noqa: F401
     StandingOrderRun,
     StandingOrderSkip,
 )
+from marketplace.payments.invoice_models import (  # noqa: F401
+    BillingProfile,
+    Invoice,
+    InvoiceCounter,
+    InvoiceDue,
+    InvoiceLine,
+)
 from marketplace.pickup.models import (  # noqa: F401
     Compartment,
     CompartmentReading,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from marketplace.accounts.models import Role, User
 from marketplace.admin import demo_data as data
 from marketplace.admin.demo import seed_demo, staff_emails
+from marketplace.admin.demo_invoices import DELIVERED_KEY
 from marketplace.admin.demo_orders import get_last_closed_day
 from marketplace.catalog.models import Producer, Product, Temperature
 from marketplace.delivery.models import Tour, TourKind, TourStatus
@@ -228,9 +229,33 @@ def test_living_demo_is_idempotent_on_the_same_day(living):
     assert {m: _count(db, m) for m in before} == before
 
 
+def test_living_demo_shows_invoicing(living):
+    from marketplace.accounts.models import Membership
+    from marketplace.orders.models import OrderStatus, PaymentMethod
+    from marketplace.payments.invoice_models import BillingProfile, Invoice, InvoiceKind
+
+    db, _ = living
+    delivered = db.session.scalars(select(Order).where(Order.idempotency_key == DELIVERED_KEY)).all()
+    assert len(delivered) == 2
+    assert {(o.status, o.payment_method) for o in delivered} == {(OrderStatus.PICKED_UP, PaymentMethod.INVOICE)}
+    assert {o.delivery_date.month for o in delivered} == {(NOW.month - 2) % 12 + 1}
+    kinds = {i.kind for i in db.session.scalars(select(Invoice).where(Invoice.order_id.in_([o.id for o in delivered])))}
+    assert {InvoiceKind.SALE, InvoiceKind.PLATFORM_FEE} <= kinds
+    residents = select(func.count(func.distinct(Membership.user_id))).where(Membership.role == Role.RESIDENT)
+    allowed = select(func.count()).select_from(BillingProfile).where(BillingProfile.may_pay_by_invoice)
+    assert db.session.scalar(allowed) == db.session.scalar(residents) > 0
+    assert db.session.scalar(select(func.count()).select_from(BillingProfile).where(
+        BillingProfile.organisation == "Kita Regenbogen")) == 1
+    again = {m: _count(db, m) for m in (Order, Invoice, BillingProfile)}
+    _seed_living(db, NOW + timedelta(hours=1))
+    assert {m: _count(db, m) for m in again} == again
+
+
 def test_living_demo_tops_up_on_a_later_day(living):
     db, _ = living
-    first = {(o.sub_region_id, o.delivery_date) for o in db.session.scalars(select(Order))}
+    # Not the two delivered invoice orders of last month (admin/demo_invoices.py).
+    activity = select(Order).where(Order.idempotency_key.is_distinct_from(DELIVERED_KEY))
+    first = {(o.sub_region_id, o.delivery_date) for o in db.session.scalars(activity)}
     later = NOW + timedelta(days=4)
     report = _seed_living(db, later)
     assert report.activity.orders_added > 0 and report.activity.residents_added == 0
@@ -246,7 +271,7 @@ def test_living_demo_tops_up_on_a_later_day(living):
     for sub_region_id, day in first:
         assert db.session.scalar(select(func.count()).select_from(Order).where(
             Order.sub_region_id == sub_region_id, Order.delivery_date == day,
-            Order.placed_by_id.is_(None))) == data.ORDERS_PER_DAY
+            Order.placed_by_id.is_(None), Order.idempotency_key.is_distinct_from(DELIVERED_KEY))) == data.ORDERS_PER_DAY
 
 
 def test_seed_command_shows_every_role_real_work(runner, client, db):
@@ -292,8 +317,9 @@ def test_a_refused_demo_order_is_left_out_and_the_seed_goes_on(demo, monkeypatch
     monkeypatch.setattr(demo_orders, "submit_order", refuse_the_first)
     report = _seed_living(demo, NOW)
     assert report.activity.orders_refused == 1
-    own = demo.session.scalar(select(func.count()).select_from(Order).where(Order.placed_by_id.is_(None)))
-    assert report.activity.orders_added == len(placed) == own  # the assisted demo order aside
+    own = demo.session.scalar(select(func.count()).select_from(Order).where(
+        Order.placed_by_id.is_(None), Order.idempotency_key.is_distinct_from(DELIVERED_KEY)))
+    assert report.activity.orders_added == len(placed) == len(calls) - 1 == own  # assisted and invoiced demo orders aside
     first = calls[0]
     on_that_day = demo.session.scalar(select(func.count()).select_from(Order).where(
         Order.delivery_date == first["delivery_date"], Order.resident_id == first["resident"].id))

@@ -96,3 +96,20 @@ def can_staff(user: User | None, sales_point_id: int) -> bool:
 def can_see_pickup_code(user: User | None, order) -> bool:
     """A pickup code in plain digits is for the order's resident alone."""
     return user is not None and getattr(user, "is_authenticated", False) and user.id == order.resident_id
+def can_see_invoice(user: User | None, invoice) -> bool:
+    """An invoice or credit note is its buyer's (and of the staff who ordered for them), and its
+    producer's: the seller of its goods, the buyer of the platform's fee."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if invoice.buyer_user_id is not None and user.id in (invoice.buyer_user_id, invoice.order.placed_by_id):
+        return True
+    return invoice.producer_id is not None and can_act_for_producer(user, invoice.producer_id)
+
+
+def can_mark_invoice_paid(user: User | None, order) -> bool:
+    """The sub-region's coordinators, and the staff of the sales point the order goes to."""
+    if user is None:
+        return False
+    return can_coordinate(user, order.sub_region_id) or (
+        order.pickup_place_id is not None and order.pickup_place_id in user.scopes(Role.SALES_POINT_STAFF)
+    )

@@ -17,6 +17,7 @@ from marketplace.admin.demo_assisted import seed_assisted_orders
 from marketplace.admin.demo_capacity import seed_capacity
 from marketplace.admin.demo_dashboard import seed_waiting_station
 from marketplace.admin.demo_dropoffs import seed_hub_dropoffs
+from marketplace.admin.demo_invoices import seed_invoicing
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.admin.demo_packing import seed_packing_catalogue, seed_packing_lists
@@ -96,6 +97,7 @@ def seed_demo(
         report.assisted_orders_added = seed_assisted_orders(now)
         seed_packing_lists(now)
     plan_demo_compartments()
+    seed_invoicing(now=now, activity=activity)
     db.session.flush()
     bump_catalog_version()  # cached catalogue pages show the seeded products and stock
     return report

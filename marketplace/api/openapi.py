@@ -174,7 +174,8 @@ _SCHEMAS = {
                     "window": {"type": "string", "description": "One of the sub-region's door-delivery windows, e.g. 09:00-12:00."},
                 },
             },
-            "payment_method": {"type": "string", "enum": ["pay_on_pickup"], "default": "pay_on_pickup"},
+            "payment_method": {"type": "string", "enum": ["pay_on_pickup", "invoice"], "default": "pay_on_pickup",
+                               "description": "invoice: only for residents the coordinator allows (else 422 payment_method_unavailable)."},
             "items": {
                 "type": "array", "minItems": 1, "maxItems": 100,
                 "items": {

@@ -19,6 +19,7 @@ from marketplace.notifications.sender import send_due
 from marketplace.orders.collection import expire_uncollected
 from marketplace.orders.idempotency import forget_idempotency_keys
 from marketplace.orders.packing import send_cutoff_lists
+from marketplace.payments.invoice_method import remind_overdue_invoices
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.collection import send_pickup_reminders
 from marketplace.pickup.events import Limits, check_open_doors
@@ -75,6 +76,10 @@ def _check_open_doors(now: datetime) -> int:
     return len(check_open_doors(now=now, limits=Limits.from_config(current_app.config)))
 
 
+def _remind_overdue_invoices(now: datetime) -> int:
+    return remind_overdue_invoices(now=now)
+
+
 def _thin_cold_chain_readings(now: datetime) -> int:
     return thin_readings(now=now)
 
@@ -87,6 +92,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
     Job("send_cutoff_lists", Every(timedelta(minutes=5)), _send_cutoff_lists),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
+    Job("remind_overdue_invoices", Every(timedelta(hours=1)), _remind_overdue_invoices),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
     Job("remind_pickups", Every(timedelta(minutes=15)), lambda now: send_pickup_reminders(now=now)),
     Job("expire_pickups", Every(timedelta(minutes=5)), lambda now: expire_uncollected(now=now)),

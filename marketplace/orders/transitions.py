@@ -1,6 +1,7 @@
 """The order state table and the one function that moves an order from state to state."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from marketplace.accounts.models import User
@@ -25,6 +26,17 @@ ALLOWED: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # States in which the order still holds stock it may give back.
 HOLDS_STOCK = frozenset({S.PLACED, S.CONFIRMED})
+
+
+# Work that belongs to the same transaction as entering a state (the invoices of a confirmed
+# order), registered by packages that orders may not import. A hook takes (order, now=).
+_ON_ENTER: dict[OrderStatus, list[Callable]] = {}
+
+
+def on_enter(status: OrderStatus, hook: Callable) -> None:
+    hooks = _ON_ENTER.setdefault(OrderStatus(status), [])
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 class InvalidTransition(Conflict):
@@ -54,6 +66,8 @@ def move_order(
     order.events.append(event)
     if flush:
         db.session.flush()
+    for hook in _ON_ENTER.get(to, ()):
+        hook(order, now=now)
     return event
 
 

@@ -97,3 +97,5 @@ def available_methods() -> list[PaymentMethod]:
 
 
 register_provider(PayOnPickup())
+
+from marketplace.payments import invoice_method  # noqa: E402,F401  (registers the invoice provider)

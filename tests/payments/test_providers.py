@@ -28,9 +28,9 @@ def _submit(world, now, method="pay_on_pickup", key=None):
     )
 
 
-def test_pay_on_pickup_is_registered_and_online_methods_are_not_yet():
+def test_pay_on_pickup_and_invoice_are_registered_and_online_methods_are_not_yet():
     assert isinstance(get_provider(PaymentMethod.PAY_ON_PICKUP), PayOnPickup)
-    assert available_methods() == [PaymentMethod.PAY_ON_PICKUP]
+    assert available_methods() == [PaymentMethod.PAY_ON_PICKUP, PaymentMethod.INVOICE]
     with pytest.raises(PaymentMethodUnavailable):
         get_provider("stripe")
     with pytest.raises(PaymentMethodUnavailable):
