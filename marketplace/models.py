@@ -28,6 +28,14 @@ from marketplace.orders.standing.models import (  # noqa: F401
     StandingOrderRun,
     StandingOrderSkip,
 )
+from marketplace.payments.models import (  # noqa: F401
+    Payment,
+    ProducerAccount,
+    Refund,
+    StripeEvent,
+    SubRegionPaymentMethod,
+    Transfer,
+)
 from marketplace.pickup.models import (  # noqa: F401
     Compartment,
     CompartmentReading,

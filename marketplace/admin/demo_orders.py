@@ -30,8 +30,10 @@ from marketplace.delivery.services import (
 )
 from marketplace.extensions import db
 from marketplace.orders.checkout import FulfilmentChoice
-from marketplace.orders.models import Fulfilment, Order, PaymentMethod
+from marketplace.orders.models import Fulfilment, Order
+from marketplace.payments.providers import first_offered_method
 from marketplace.payments.services import submit_order
+from marketplace.payments.standing import UNATTENDED_METHODS as UNATTENDED
 from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
 from marketplace.pickup.models import PickupPlace
 from marketplace.regions.models import DoorWindow, Municipality, Place, SubRegion
@@ -186,7 +188,8 @@ def _top_up_day(
     ))
     if have >= data.ORDERS_PER_DAY:
         return 0
-    options = _options(sub_region, day.date)
+    # Only places some payment method fits (pay on pickup never at a parcel station).
+    options = [o for o in _options(sub_region, day.date) if first_offered_method(residents[0], o.choice.kind, UNATTENDED)]
     goods = [p for p in catalogue if p.is_available_on(day.date)]
     local = [p for p in goods if p.producer.place.municipality.sub_region_id == sub_region.id]
     rng = random.Random(f"orders-{sub_region.slug}-{day.date.isoformat()}")
@@ -200,10 +203,11 @@ def _top_up_day(
         if n < have or not basket:
             continue
         try:
+            resident = residents[(first_resident + n) % len(residents)]
             submit_order(
-                resident=residents[(first_resident + n) % len(residents)], items=basket,
+                resident=resident, items=basket,
                 delivery_date=day.date, fulfilment=option.choice,
-                payment_method=PaymentMethod.PAY_ON_PICKUP, now=placed_at,
+                payment_method=first_offered_method(resident, option.choice.kind, UNATTENDED), now=placed_at,
             )
         except DomainError:
             # A refusal writes nothing (someone changed the demo's stock or places): the day

@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.jobs.schedule import DailyAt, Every
 from marketplace.notifications.sender import send_due
 from marketplace.orders.idempotency import forget_idempotency_keys
+from marketplace.payments.jobs import expire_unpaid_orders, pay_out_producers, reconcile_payments
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.events import Limits, check_open_doors
 from marketplace.pickup.temperature_log import thin_readings
@@ -80,4 +81,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("fail_abandoned_plan_runs", Every(timedelta(minutes=10)), _fail_abandoned_plan_runs),
     Job("check_open_doors", Every(timedelta(minutes=1)), _check_open_doors),
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
+    Job("expire_unpaid_orders", Every(timedelta(minutes=1)), expire_unpaid_orders),
+    Job("pay_out_producers", Every(timedelta(minutes=15)), pay_out_producers),
+    Job("reconcile_payments", DailyAt(time(4, 0), "Europe/Berlin"), reconcile_payments),
 )}
