@@ -68,8 +68,18 @@ class Config:
     CACHE_KEY_PREFIX = "landkorb:page:"
     CACHE_THRESHOLD = 1000  # entries per process without Redis
     API_TOKEN_MAX_AGE_S = int(os.environ.get("API_TOKEN_MAX_AGE_S", str(30 * 24 * 3600)))
-    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
-    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    # Online payment (payments/): without a secret key Stripe is not offered. STRIPE_API_BASE
+    # points the client at a local test server ("http://127.0.0.1:8420", no /v1).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    # The platform's fee per producer share: one value ("10") or per region slug ("8,altmark=10");
+    # without PLATFORM_FEE_PERCENT the region's own platform_fee_permille applies.
+    PLATFORM_FEE_PERCENT = os.environ.get("PLATFORM_FEE_PERCENT") or None
+    PLATFORM_FEE_CENTS = os.environ.get("PLATFORM_FEE_CENTS") or None
+    # How long a placed order waits for its online payment, holding stock and compartment.
+    PAYMENT_WINDOW_MINUTES = int(os.environ.get("PAYMENT_WINDOW_MINUTES", "30"))
     OSRM_URL = os.environ.get("OSRM_URL") or None
     # The platform as the seller of deliveries and fees on its own invoices (payments/invoices.py).
     PLATFORM_NAME = os.environ.get("PLATFORM_NAME") or "Landkorb"

@@ -79,7 +79,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.notifications import views as notifications_views
     from marketplace.orders import views as orders_views
     from marketplace.orders.standing import views as standing_views
-    from marketplace.payments import views as invoice_views
+    from marketplace.payments import invoice_views
+    from marketplace.payments import views as payments_views
+    from marketplace.payments.cli import payments_cli
     from marketplace.pickup import views as station_views
     from marketplace.pickup.cli import stations_cli
     from marketplace.pickup.sales_point import views as sales_point_views
@@ -113,10 +115,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(hub_views.bp)
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(sales_point_views.bp)
+    app.register_blueprint(payments_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(notifications_cli.notifications_cli)
     app.cli.add_command(stations_cli)
+    app.cli.add_command(payments_cli)
     return app

@@ -37,6 +37,14 @@ from marketplace.payments.invoice_models import (  # noqa: F401
     InvoiceDue,
     InvoiceLine,
 )
+from marketplace.payments.models import (  # noqa: F401
+    Payment,
+    ProducerAccount,
+    Refund,
+    StripeEvent,
+    SubRegionPaymentMethod,
+    Transfer,
+)
 from marketplace.pickup.models import (  # noqa: F401
     Compartment,
     CompartmentReading,

@@ -161,7 +161,9 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
                        for o in orders)
             producers = {po.producer_id for o in orders for po in o.producer_orders}
             assert len(producers) >= 4, (sub.name, day)
-            assert len({o.pickup_place_id for o in orders if o.pickup_place_id}) >= 2, (sub.name, day)
+            # Parcel stations need a method paid in advance (invoice, Stripe): without one, the
+            # sales points open that day (one on some Saturdays) take the pickup orders.
+            assert len({o.pickup_place_id for o in orders if o.pickup_place_id}) >= 1, (sub.name, day)
             assert len({o.resident_id for o in orders}) == len(orders)  # one order per resident and day
             doors = [o for o in orders if o.fulfilment == Fulfilment.DOOR]
             if sub.door_delivery:

@@ -30,8 +30,10 @@ from marketplace.delivery.services import (
 )
 from marketplace.extensions import db
 from marketplace.orders.checkout import FulfilmentChoice
-from marketplace.orders.models import Fulfilment, Order, PaymentMethod
+from marketplace.orders.models import Fulfilment, Order
+from marketplace.payments.providers import first_offered_method
 from marketplace.payments.services import submit_order
+from marketplace.payments.standing import UNATTENDED_METHODS as UNATTENDED
 from marketplace.pickup.cold_chain import is_open_on, temperatures_kept
 from marketplace.pickup.models import PickupPlace
 from marketplace.pickup.reservations import NoRoom
@@ -187,7 +189,8 @@ def _top_up_day(
     ))
     if have >= data.ORDERS_PER_DAY:
         return 0
-    options = _options(sub_region, day.date)
+    # Only places some payment method fits (pay on pickup never at a parcel station).
+    options = [o for o in _options(sub_region, day.date) if first_offered_method(residents[0], o.choice.kind, UNATTENDED)]
     goods = [p for p in catalogue if p.is_available_on(day.date)]
     local = [p for p in goods if p.producer.place.municipality.sub_region_id == sub_region.id]
     rng = random.Random(f"orders-{sub_region.slug}-{day.date.isoformat()}")
@@ -219,15 +222,16 @@ def _submit(resident: User, basket: list[tuple[int, int]], day: date, choice: Fu
             placed_at: datetime) -> None:
     """Place the order as the shop does; where the place is full that day, at the nearest place
     the checkout names that still has room, as a resident would."""
-    order = {"resident": resident, "items": basket, "delivery_date": day,
-             "payment_method": PaymentMethod.PAY_ON_PICKUP, "now": placed_at}
+    order = {"resident": resident, "items": basket, "delivery_date": day, "now": placed_at}
     try:
-        submit_order(fulfilment=choice, **order)
+        submit_order(fulfilment=choice, payment_method=first_offered_method(resident, choice.kind, UNATTENDED),
+                     **order)
     except NoRoom as full:
         if not full.alternatives:
             raise
         nearest = full.alternatives[0].place
-        submit_order(fulfilment=FulfilmentChoice(kind=nearest.kind.value, pickup_place_id=nearest.id), **order)
+        submit_order(fulfilment=FulfilmentChoice(kind=nearest.kind.value, pickup_place_id=nearest.id),
+                     payment_method=first_offered_method(resident, nearest.kind.value, UNATTENDED), **order)
 
 
 def _basket(rng: random.Random, option: _Option, goods: list[Product], local: list[Product],

@@ -174,8 +174,10 @@ _SCHEMAS = {
                     "window": {"type": "string", "description": "One of the sub-region's door-delivery windows, e.g. 09:00-12:00."},
                 },
             },
-            "payment_method": {"type": "string", "enum": ["pay_on_pickup", "invoice"], "default": "pay_on_pickup",
-                               "description": "invoice: only for residents the coordinator allows (else 422 payment_method_unavailable)."},
+            "payment_method": {"type": "string", "enum": ["pay_on_pickup", "stripe", "invoice"], "default": "pay_on_pickup",
+                               "description": "Must be offered for the place and sub-region (pay_on_pickup never at a "
+                                              "station; stripe only where Stripe is configured), else 422 "
+                                              "payment_method_unavailable."},
             "items": {
                 "type": "array", "minItems": 1, "maxItems": 100,
                 "items": {
@@ -219,7 +221,10 @@ _SCHEMAS = {
             "payment": {"type": "object", "description": "Only in the answer to POST /orders.", "properties": {
                 "method": {"type": "string"},
                 "next_action": {"type": "string", "enum": ["none", "redirect", "confirm_with_client_secret"]},
-                "redirect_url": {"type": ["string", "null"]}, "client_secret": {"type": ["string", "null"]}}},
+                "redirect_url": {"type": ["string", "null"]}, "client_secret": {"type": ["string", "null"]},
+                "payment_intent_id": {"type": "string", "description": "stripe: the PaymentIntent to confirm with Stripe.js"},
+                "expires_at": {"type": "string", "format": "date-time",
+                               "description": "stripe: end of the payment window; unpaid, the order expires"}}},
         },
     },
     "OrderPage": {

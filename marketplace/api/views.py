@@ -40,8 +40,7 @@ from marketplace.extensions import csrf, db, limiter
 from marketplace.notifications.services import preferences_of, set_preferences
 from marketplace.orders import queries as order_queries
 from marketplace.orders.checkout import FulfilmentChoice, list_delivery_days_for, list_pickup_places_of
-from marketplace.orders.services import cancel_order
-from marketplace.payments.services import submit_order
+from marketplace.payments.services import cancel_and_refund, submit_order
 from marketplace.regions.geo import distance_km
 from marketplace.regions.models import SubRegion
 from marketplace.web.page_cache import cached_for_anonymous
@@ -254,7 +253,7 @@ def get_order(order_id: int):
 @bp.post("/orders/<int:order_id>/cancel")
 @token_required
 def cancel(order_id: int):
-    order = cancel_order(order=_own_order(order_id), actor=api_user(), now=utcnow())
+    order = cancel_and_refund(order=_own_order(order_id), actor=api_user(), now=utcnow())
     body = serialize.order(order)  # before the commit, as for placing
     db.session.commit()
     return body

@@ -85,6 +85,8 @@ class CheckoutForm(FulfilmentFields):
         _l("Liefertag"), choices=[], validate_choice=False,
         validators=[_Chosen(_l("Bitte wählen Sie einen der angebotenen Liefertage."))],
     )
+    # Judged by the payment services (offered for the chosen place?); empty: the first offered.
+    payment_method = RadioField(_l("Bezahlung"), choices=[], validate_choice=False)
     idempotency_key = HiddenField(validators=[DataRequired(), Length(max=64)])
 
     def fill_choices(self, days, options, windows) -> None:

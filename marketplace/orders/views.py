@@ -19,7 +19,8 @@ from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
 from marketplace.orders.models import PaymentMethod
-from marketplace.payments.services import submit_order
+from marketplace.payments.providers import PaymentMethodUnavailable, first_offered_method, methods_by_kind
+from marketplace.payments.services import cancel_and_refund, submit_order
 from marketplace.pickup.collection import get_resident_pickup
 from marketplace.pickup.reservations import NoRoom
 from marketplace.web.errors import domain_message
@@ -133,7 +134,9 @@ def _place_order(form, items, now):
             resident=current_user, items=items, now=now,
             delivery_date=date.fromisoformat(form.delivery_date.data),
             fulfilment=form.fulfilment_choice(),
-            payment_method=PaymentMethod.PAY_ON_PICKUP, idempotency_key=form.idempotency_key.data,
+            payment_method=form.payment_method.data or first_offered_method(
+                current_user, form.fulfilment.data.partition(":")[0]),
+            idempotency_key=form.idempotency_key.data,
             nominatim_user_agent=current_app.config.get("NOMINATIM_USER_AGENT"),
         )
     except DomainError as error:
@@ -145,7 +148,8 @@ def _place_order(form, items, now):
         db.session.rollback()
         field = (
             form.delivery_date if isinstance(error, _DAY_ERRORS)
-            else form.fulfilment if isinstance(error, _PLACE_ERRORS) else None
+            else form.fulfilment if isinstance(error, _PLACE_ERRORS)
+            else form.payment_method if isinstance(error, PaymentMethodUnavailable) else None
         )
         if field is not None:
             field.errors = [*field.errors, message]
@@ -186,7 +190,10 @@ def checkout_page():
     options = checkout.list_fulfilment_options(context, basket, days)
     form = CheckoutForm()
     form.fill_choices(days, options, checkout.list_door_windows(context.sub_region))
+    methods = methods_by_kind(context.sub_region.id, {o.kind for o in options}, current_user)
+    form.payment_method.choices = [(str(m), str(m)) for m in methods]
     if request.method == "GET":
+        form.payment_method.data = next(iter(methods), None)
         form.idempotency_key.data = secrets.token_urlsafe(24)
         form.delivery_date.data = days[0].date.isoformat() if days else None
         selected = days[0].date if days else None
@@ -194,12 +201,14 @@ def checkout_page():
         form.fulfilment.data = option_value(open_[0]) if open_ else None
     elif form.validate_on_submit():
         order = _place_order(form, items, now)
+        if order is not None and order.payment_method == PaymentMethod.STRIPE:
+            return redirect(url_for("payments.pay", order_id=order.id))
         if order is not None:
             return redirect(url_for("orders.confirmation", order_id=order.id))
     reasons = {option_value(o): _reason(o) for o in options if not o.allowed}
     return render_template(
         "orders/checkout.html", form=form, days=days, options=options, basket=basket,
-        option_value=option_value, reasons=reasons, selected_day=_selected_day(form),
+        option_value=option_value, reasons=reasons, selected_day=_selected_day(form), methods=methods,
     ), 422 if request.method == "POST" else 200
 
 
@@ -264,7 +273,7 @@ def cancel(order_id: int):
                                can_cancel=services.can_cancel(order, utcnow()))
     # CSRFProtect has already refused a POST without a valid token (400).
     try:
-        services.cancel_order(order=order, actor=current_user, now=utcnow())
+        cancel_and_refund(order=order, actor=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         if isinstance(error, checkout.CutoffPassed):

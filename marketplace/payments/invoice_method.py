@@ -67,8 +67,9 @@ class InvoiceMethod:
 
     method = PaymentMethod.INVOICE
 
-    def is_offered_to(self, resident: User) -> bool:
-        return may_pay_by_invoice(resident.id)
+    def offers(self, *, fulfilment, resident: User | None) -> bool:
+        """Wherever the goods go, to residents the coordinator allows."""
+        return resident is not None and may_pay_by_invoice(resident.id)
 
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         if order.status == OrderStatus.PLACED:

@@ -23,6 +23,10 @@ ORDER_STATUS_LABELS = {
 FULFILMENT_LABELS = {
     "station": _l("Paketstation"), "sales_point": _l("Verkaufsstelle"), "door": _l("Haustür"),
 }
+PAYMENT_METHOD_LABELS = {
+    "pay_on_pickup": _l("bei Abholung (bar oder mit Karte)"), "invoice": _l("auf Rechnung"),
+    "stripe": _l("online mit Karte oder SEPA-Lastschrift"),
+}
 WEEKDAY_LABELS = {
     1: _l("Montag"), 2: _l("Dienstag"), 3: _l("Mittwoch"), 4: _l("Donnerstag"),
     5: _l("Freitag"), 6: _l("Samstag"), 7: _l("Sonntag"),
@@ -45,6 +49,7 @@ LABELS = {
     "order_status_label": _label(ORDER_STATUS_LABELS),
     "fulfilment_label": _label(FULFILMENT_LABELS),
     "weekday_label": _label(WEEKDAY_LABELS),
+    "payment_method_label": _label(PAYMENT_METHOD_LABELS),
 }
 
 

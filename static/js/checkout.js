@@ -17,4 +17,21 @@
     });
   }
   days.forEach(function (input) { input.addEventListener("change", update); });
+  // A payment method that does not fit the chosen way (pay on pickup at a parcel station).
+  var methods = document.querySelectorAll(".choice[data-fits]");
+  function updateMethods() {
+    var place = document.querySelector('input[name="fulfilment"]:checked');
+    var kind = place ? place.value.split(":")[0] : "";
+    methods.forEach(function (choice) {
+      var off = kind !== "" && (choice.getAttribute("data-fits") || "").split(" ").indexOf(kind) === -1;
+      var input = choice.querySelector('input[name="payment_method"]');
+      input.disabled = off;
+      if (off) { input.checked = false; }
+      choice.classList.toggle("disabled", off);
+    });
+  }
+  document.querySelectorAll('input[name="fulfilment"]').forEach(function (input) {
+    input.addEventListener("change", updateMethods);
+  });
+  updateMethods();
 })();

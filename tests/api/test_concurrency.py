@@ -40,8 +40,7 @@ def _setup():
     f.make_schedule(sub, weekdays=(2, 5))
     municipality = f.make_municipality(sub)
     resident = f.make_user(home=f.make_place(municipality))
-    # A compartment for every order that can win a round (each round frees them again).
-    station = f.make_station(f.make_place(municipality), compartments=(("M", "ambient", LAST_UNITS),))
+    station = f.make_sales_point(f.make_place(municipality))
     producer = f.make_producer(f.make_place(municipality))
     plenty = f.make_product(producer, name="Brot", stock=1_000_000)
     scarce = f.make_product(producer, name="Letzte Eier", stock=LAST_UNITS)
@@ -86,7 +85,7 @@ def _race(database_url, pool_size: int, requests: int, rounds: int) -> None:
         headers = {"Authorization": f"Bearer {issue_token(resident)}"}
         bodies = [
             {"delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
-             "fulfilment": {"kind": "station", "pickup_place_id": station.id},
+             "fulfilment": {"kind": "sales_point", "pickup_place_id": station.id},
              "items": _items(i, plenty_id, scarce_id)}
             for i in range(requests)
         ]

@@ -19,7 +19,7 @@ from tests.orders.helpers import (
 def _body(world, items, **kw):
     return {
         "delivery_date": kw.pop("delivery_date", TUESDAY.isoformat()),
-        "fulfilment": kw.pop("fulfilment", {"kind": "station", "pickup_place_id": world.station.id}),
+        "fulfilment": kw.pop("fulfilment", {"kind": "sales_point", "pickup_place_id": world.chilled_sales_point.id}),
         "payment_method": "pay_on_pickup",
         "items": items,
         **kw,
@@ -47,8 +47,8 @@ def test_an_order_is_placed_and_confirmed_with_lines_totals_and_vat(client, auth
     order = response.get_json()
     assert order["number"].startswith("LK-") and order["status"] == "confirmed"
     assert order["delivery_date"] == "2026-03-03"
-    assert order["fulfilment"]["kind"] == "station"
-    assert order["fulfilment"]["pickup_place_id"] == world.station.id
+    assert order["fulfilment"]["kind"] == "sales_point"
+    assert order["fulfilment"]["pickup_place_id"] == world.chilled_sales_point.id
     assert order["total_cents"] == 900 + 1290 + 149
     assert order["vat"] == [
         {"rate": 7, "gross_cents": 1049, "vat_cents": 69, "net_cents": 980},
@@ -264,7 +264,7 @@ def test_an_order_placed_by_staff_is_seen_by_them_and_the_resident_but_nobody_el
 
     staff = f.make_user()
     order, _ = submit_order(resident=world.resident, placed_by=staff, items=[(world.bread.id, 1)],
-                            delivery_date=TUESDAY, fulfilment=world.station_choice(),
+                            delivery_date=TUESDAY, fulfilment=world.sales_point_choice(),
                             payment_method="pay_on_pickup", now=now)
     stranger = f.make_user()
     db.session.commit()

@@ -21,7 +21,7 @@ _PRODUCT_UPDATE = re.compile(r"^\s*UPDATE\s+products\b", re.IGNORECASE)
 def _order_body(world, *items) -> dict:
     return {
         "delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
-        "fulfilment": {"kind": "station", "pickup_place_id": world.station.id},
+        "fulfilment": {"kind": "sales_point", "pickup_place_id": world.chilled_sales_point.id},
         "items": [{"product_id": product.id, "quantity": quantity} for product, quantity in items],
     }
 

@@ -19,7 +19,7 @@ def add_to_basket(page, base, search, product_name):
     expect(page.get_by_text("In den Warenkorb gelegt.")).to_be_visible()
 
 
-def test_resident_orders_from_two_producers_to_a_parcel_station(desktop_page, live_server):
+def test_resident_orders_from_two_producers_to_a_sales_point(desktop_page, live_server):
     page = desktop_page
     base = live_server
     page.goto(f"{base}/login")
@@ -39,14 +39,14 @@ def test_resident_orders_from_two_producers_to_a_parcel_station(desktop_page, li
     days = page.locator('input[name="delivery_date"]')
     expect(days.first).to_be_checked()
     first_day = page.locator(f'label[for="{days.first.get_attribute("id")}"] strong').inner_text()
-    page.get_by_label(re.compile("Paketstation Mayen Marktplatz")).check()
+    page.get_by_label(re.compile("Dorfbüro Monreal")).check()
     page.get_by_role("button", name="Zahlungspflichtig bestellen").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Danke für Ihre Bestellung!")
     number = page.locator(".order-number").inner_text()
     assert re.fullmatch(r"LK-[A-Z0-9]{4}-[A-Z0-9]{4}", number)
     expect(page.locator(".facts")).to_contain_text(first_day)
-    expect(page.locator(".facts")).to_contain_text("Paketstation Mayen Marktplatz")
+    expect(page.locator(".facts")).to_contain_text("Dorfbüro Monreal")
 
     page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Meine Bestellungen").click()
     order_card = page.locator(".card", has_text=number)

@@ -30,7 +30,7 @@ def test_the_demo_resident_chooses_sms_orders_and_finds_the_sms_in_the_outbox(de
 
     add_to_basket(page, base, "Bauernbrot", "Eifeler Bauernbrot")
     page.goto(f"{base}/kasse")
-    page.get_by_label(re.compile("Paketstation Mayen Marktplatz")).check()
+    page.get_by_label(re.compile("Dorfbüro Monreal")).check()
     page.get_by_role("button", name="Zahlungspflichtig bestellen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Danke für Ihre Bestellung!")
     number = page.locator(".order-number").inner_text()

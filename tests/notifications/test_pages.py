@@ -113,7 +113,7 @@ def test_an_orders_page_says_how_its_resident_is_told(client, db):
     world.resident.phone = "+4915123456789"
     world.resident.notify_channels = ["sms"]
     order, _ = submit_order(resident=world.resident, items=[(world.bread.id, 1)], delivery_date=TUESDAY,
-                            fulfilment=world.station_choice(), payment_method="pay_on_pickup", now=NOW)
+                            fulfilment=world.sales_point_choice(), payment_method="pay_on_pickup", now=NOW)
     db.session.commit()
     _login(client, world.resident)
     html = client.get(f"/bestellungen/{order.id}").get_data(as_text=True)

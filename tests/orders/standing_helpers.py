@@ -21,7 +21,7 @@ PLACING_TIME = THURSDAY_CUTOFF - LEAD
 def subscribe(world, *, items=None, weekday=5, fulfilment=None, payment_method="pay_on_pickup", now=NOW,
               created_by=None):
     standing = submit_standing_order(
-        resident=world.resident, weekday=weekday, fulfilment=fulfilment or world.station_choice(),
+        resident=world.resident, weekday=weekday, fulfilment=fulfilment or world.sales_point_choice(world.chilled_sales_point),
         payment_method=payment_method, now=now, created_by=created_by,
         items=items if items is not None else [(world.bread.id, 2), (world.milk.id, 1)],
     )

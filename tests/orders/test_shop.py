@@ -123,16 +123,16 @@ def test_change_and_remove_basket_lines(resident, demo):
     assert cart_quantities(demo) == {}
 
 
-def test_checkout_happy_path_to_a_parcel_station(resident, demo):
+def test_checkout_happy_path_to_a_sales_point(resident, demo):
     carrots, bread = product(demo, "Möhren"), product(demo, "Eifeler Bauernbrot")
     stock_before = carrots.stock
     add(resident, carrots.id, "2")
     add(resident, bread.id, "1")
     html = resident.get("/kasse").get_data(as_text=True)
     assert "Dienstag, 3. März 2026" in html and "Bestellschluss" in html
-    assert "Paketstation Mayen Marktplatz" in html and "km von Ihnen" in html
-    station = place(demo, "Paketstation Mayen Marktplatz")
-    response = checkout(resident, delivery_date="2026-03-03", fulfilment=f"station:{station.id}")
+    assert "Dorfbüro Monreal" in html and "km von Ihnen" in html
+    station = place(demo, "Dorfbüro Monreal")
+    response = checkout(resident, delivery_date="2026-03-03", fulfilment=f"sales_point:{station.id}")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     order = demo.session.scalars(select(Order)).one()
     assert order.delivery_date.isoformat() == "2026-03-03" and order.pickup_place_id == station.id
@@ -142,7 +142,7 @@ def test_checkout_happy_path_to_a_parcel_station(resident, demo):
     assert carrots.stock == stock_before - 2
     assert cart_quantities(demo) == {}
     confirmation = resident.get(response.headers["Location"]).get_data(as_text=True)
-    assert order.number in confirmation and "Paketstation Mayen Marktplatz" in confirmation
+    assert order.number in confirmation and "Dorfbüro Monreal" in confirmation
     assert "Möhren" in confirmation and "Eifeler Bauernbrot" in confirmation and "7 % MwSt." in confirmation
     mine = resident.get("/bestellungen").get_data(as_text=True)
     assert order.number in mine and "bestätigt" in mine
@@ -155,9 +155,9 @@ def test_checkout_sent_twice_places_one_order(resident, demo):
     add(resident, carrots.id)
     html = resident.get("/kasse").get_data(as_text=True)
     key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
-    station = place(demo, "Paketstation Mayen Marktplatz")
+    station = place(demo, "Dorfbüro Monreal")
     data = {"csrf_token": token_in(html), "idempotency_key": key, "delivery_date": "2026-03-03",
-            "fulfilment": f"station:{station.id}"}
+            "fulfilment": f"sales_point:{station.id}"}
     first = resident.post("/kasse", data=data)
     assert first.status_code == 302
     add(resident, carrots.id)  # the basket filled again; the same form sent again
@@ -191,8 +191,8 @@ def test_cold_goods_disable_an_ambient_only_place(resident, demo):
 def test_checkout_errors_are_shown_next_to_the_field(resident, demo, fields, message):
     carrots = product(demo, "Möhren")
     add(resident, carrots.id)
-    station = place(demo, "Paketstation Mayen Marktplatz")
-    data = {"delivery_date": "2026-03-03", "fulfilment": f"station:{station.id}", **fields}
+    station = place(demo, "Dorfbüro Monreal")
+    data = {"delivery_date": "2026-03-03", "fulfilment": f"sales_point:{station.id}", **fields}
     response = checkout(resident, **data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert demo.session.scalar(select(func.count()).select_from(Order)) == 0
@@ -202,13 +202,13 @@ def test_checkout_errors_are_shown_next_to_the_field(resident, demo, fields, mes
 def test_cutoff_passing_during_checkout_is_a_day_error(resident, demo, clock):
     carrots = product(demo, "Möhren")
     add(resident, carrots.id)
-    station = place(demo, "Paketstation Mayen Marktplatz")
+    station = place(demo, "Dorfbüro Monreal")
     html = resident.get("/kasse").get_data(as_text=True)
     key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
     clock["now"] = NOW + timedelta(hours=9)  # past Monday 18:00 local
     response = resident.post("/kasse", data={
         "csrf_token": token_in(html), "idempotency_key": key, "delivery_date": "2026-03-03",
-        "fulfilment": f"station:{station.id}",
+        "fulfilment": f"sales_point:{station.id}",
     })
     assert response.status_code == 422
     assert demo.session.scalar(select(func.count()).select_from(Order)) == 0
@@ -230,8 +230,8 @@ def test_checkout_without_address_in_the_region(client, demo, clock):
 
 def place_one(resident, demo) -> Order:
     add(resident, product(demo, "Möhren").id, "2")
-    station = place(demo, "Paketstation Mayen Marktplatz")
-    assert checkout(resident, delivery_date="2026-03-03", fulfilment=f"station:{station.id}").status_code == 302
+    station = place(demo, "Dorfbüro Monreal")
+    assert checkout(resident, delivery_date="2026-03-03", fulfilment=f"sales_point:{station.id}").status_code == 302
     return demo.session.scalars(select(Order)).one()
 
 

@@ -56,7 +56,7 @@ def _set_stock_behind_the_services_back(db, product_id: int, stock: int) -> None
 def _order_body(shop, quantity):
     return {
         "delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
-        "fulfilment": {"kind": "station", "pickup_place_id": shop.station_id},
+        "fulfilment": {"kind": "sales_point", "pickup_place_id": shop.station_id},
         "items": [{"product_id": shop.wine_id, "quantity": quantity}],
     }
 
@@ -87,7 +87,7 @@ def shop(app, db, cache_on):
     """The order world's ids as plain values: reading an ORM object outside a request would
     begin a write transaction on SQLite and keep the other "workers" waiting."""
     world = make_world()  # the wine: stock 5, so pages say "nur noch 5 vorrätig"
-    shop = Shop(world.wine.id, world.station.id, world.producer_b.id, world.resident.email)
+    shop = Shop(world.wine.id, world.sales_point.id, world.producer_b.id, world.resident.email)
     db.session.commit()
     return shop
 

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta, gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from marketplace.accounts.permissions import can_see_standing_order
@@ -21,10 +20,11 @@ from marketplace.orders.views import _PLACE_ERRORS, load_basket_checkout
 from marketplace.payments.providers import available_methods
 from marketplace.payments.standing import UNATTENDED_METHODS, submit_standing_order
 from marketplace.web.errors import domain_message
+from marketplace.web.labels import PAYMENT_METHOD_LABELS
 
 bp = Blueprint("standing", __name__)
 
-PAYMENT_LABELS = {"pay_on_pickup": _l("bei Abholung (bar oder mit Karte)"), "invoice": _l("auf Rechnung")}
+PAYMENT_LABELS = PAYMENT_METHOD_LABELS
 
 
 def _own(standing_id: int):

@@ -1,0 +1,6 @@
+"""The payment methods this installation offers: one `register_provider` line each, in the order
+the checkout lists them (pay on pickup registers itself in `providers.py`)."""
+from marketplace.payments.online import StripeProvider
+from marketplace.payments.providers import register_provider
+
+register_provider(StripeProvider())

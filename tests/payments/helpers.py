@@ -1,0 +1,56 @@
+"""Helpers of the payments tests: a Stripe checkout through the API, events as Stripe sends them."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.notifications.models import Notification
+from marketplace.orders.models import Order, OrderEvent
+from marketplace.payments.models import Payment, Refund, StripeEvent
+from tests.orders.helpers import TUESDAY
+from tests.payments.conftest import WEBHOOK_SECRET, post_event
+
+
+def order_body(world, method="stripe", quantity=2, kind="station"):
+    place = world.station if kind == "station" else world.sales_point
+    return {"items": [{"product_id": world.bread.id, "quantity": quantity}],
+            "delivery_date": TUESDAY.isoformat(), "payment_method": method,
+            "fulfilment": {"kind": kind, "pickup_place_id": place.id}}
+
+
+def checkout(client, auth, world, **kw):
+    response = client.post("/api/v1/orders", json=order_body(world, **kw), headers=auth)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def deliver(client, fake, event_type, intent_id, **kw):
+    payload, signature = fake.event(event_type, intent_id, WEBHOOK_SECRET, **kw)
+    return post_event(client, payload, signature)
+
+
+def count(model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def notices(order_id: int, kind: str) -> int:
+    return count(Notification, Notification.order_id == order_id, Notification.kind == kind)
+
+
+def order_events(order_id: int, kind: str) -> int:
+    return count(OrderEvent, OrderEvent.order_id == order_id, OrderEvent.kind == kind)
+
+
+def get_order(order_id: int) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order_id)
+
+
+def get_payment(order_id: int) -> Payment:
+    db.session.expire_all()
+    return db.session.scalars(select(Payment).where(Payment.order_id == order_id)).one()
+
+
+__all__ = ["Refund", "StripeEvent", "checkout", "count", "deliver", "get_order", "get_payment", "notices",
+           "order_body", "order_events"]
