@@ -169,13 +169,19 @@ def test_the_checkout_page_shows_a_full_place_as_full_with_the_nearest_places_th
 
 
 def test_ordering_into_a_full_place_from_the_checkout_form_is_a_field_error_naming_the_alternatives(world, client):
+    from marketplace.payments.invoice_method import set_billing_profile
+
+    # Nobody takes cash at a station: this resident pays by invoice there.
+    set_billing_profile(resident=world.resident, may_pay_by_invoice=True, organisation=None, buyer_reference=None,
+                        actor=None, now=NOW)
+    db.session.commit()
     html = _checkout_with_the_small_station_full(world, client)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     key = re.search(r'name="idempotency_key"[^>]*value="([^"]+)"', html).group(1)
     before = (count_orders(), stocks(world.milk))
     response = client.post("/kasse", data={
         "csrf_token": token, "idempotency_key": key, "delivery_date": TUESDAY.isoformat(),
-        "fulfilment": f"station:{world.tiny.id}",
+        "fulfilment": f"station:{world.tiny.id}", "payment_method": "invoice",
     })
     page = response.get_data(as_text=True)
     assert response.status_code == 422
