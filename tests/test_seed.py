@@ -321,7 +321,7 @@ def test_a_refused_demo_order_is_left_out_and_the_seed_goes_on(demo, monkeypatch
     assert report.activity.orders_refused == 1
     own = demo.session.scalar(select(func.count()).select_from(Order).where(
         Order.placed_by_id.is_(None), Order.idempotency_key.is_distinct_from(DELIVERED_KEY)))
-    assert report.activity.orders_added == len(placed) == len(calls) - 1 == own  # assisted and invoiced demo orders aside
+    assert report.activity.orders_added == len(placed) == own  # assisted and invoiced demo orders aside
     first = calls[0]
     on_that_day = demo.session.scalar(select(func.count()).select_from(Order).where(
         Order.delivery_date == first["delivery_date"], Order.resident_id == first["resident"].id))

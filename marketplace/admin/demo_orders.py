@@ -227,11 +227,15 @@ def _submit(resident: User, basket: list[tuple[int, int]], day: date, choice: Fu
         submit_order(fulfilment=choice, payment_method=first_offered_method(resident, choice.kind, UNATTENDED),
                      **order)
     except NoRoom as full:
-        if not full.alternatives:
-            raise
-        nearest = full.alternatives[0].place
-        submit_order(fulfilment=FulfilmentChoice(kind=nearest.kind.value, pickup_place_id=nearest.id),
-                     payment_method=first_offered_method(resident, nearest.kind.value, UNATTENDED), **order)
+        # The nearest alternative the resident can pay at unattended (nobody takes cash at a station).
+        for alternative in full.alternatives:
+            method = first_offered_method(resident, alternative.place.kind.value, UNATTENDED)
+            if method:
+                place = alternative.place
+                submit_order(fulfilment=FulfilmentChoice(kind=place.kind.value, pickup_place_id=place.id),
+                             payment_method=method, **order)
+                return
+        raise
 
 
 def _basket(rng: random.Random, option: _Option, goods: list[Product], local: list[Product],

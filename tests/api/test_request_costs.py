@@ -53,8 +53,8 @@ def test_placing_an_order_is_one_write_transaction_touching_each_product_row_onc
     assert response.status_code == 201, response.get_json()
     writing = [t for t in transactions if any(_WRITES.match(s) for s, _ in t)]
     assert len(writing) == 1, [[s.split()[0] for s, _ in t] for t in transactions]
-    # The order's compartment is reserved in that same transaction, beside its stock.
-    assert any(s.lstrip().upper().startswith("INSERT INTO COMPARTMENT_RESERVATIONS") for s, _ in writing[0])
+    # The order's room at the sales point is reserved in that same transaction, beside its stock.
+    assert any(s.lstrip().upper().startswith("INSERT INTO SALES_POINT_RESERVATIONS") for s, _ in writing[0])
     stock_updates = [p for s, p in writing[0] if _PRODUCT_UPDATE.match(s)]
     touched = []
     for parameters in stock_updates:

@@ -157,8 +157,13 @@ def test_once_delivered_the_slip_carries_the_pickup_code(client, hub):
     from marketplace.pickup.collection import get_resident_pickup, put_into_place
     from tests.conftest import NOW
 
+    from marketplace.payments.invoice_method import set_billing_profile
+
+    # At a station nobody takes cash: the resident pays by invoice.
+    set_billing_profile(resident=hub.world.resident, may_pay_by_invoice=True, organisation=None,
+                        buyer_reference=None, actor=None, now=NOW)
     order, _ = assisted.place_assisted_order(
-        staff=hub.staff, resident=hub.world.resident, now=NOW, payment_method="pay_on_pickup",
+        staff=hub.staff, resident=hub.world.resident, now=NOW, payment_method="invoice",
         items=[(hub.world.bread.id, 1)], delivery_date=TUESDAY, fulfilment=hub.world.station_choice())
     db.session.commit()
     _as_staff(client, hub)
