@@ -69,6 +69,9 @@ class PickupPlace(db.Model):
     has_freezer: Mapped[bool] = mapped_column(default=False)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # When residents can reach it ("täglich 6–22 Uhr") and a photo of where it stands (catalog.photos).
+    access_hours: Mapped[str | None] = mapped_column(String(200))
+    photo_key: Mapped[str | None] = mapped_column(String(64))
     # Sales points only: crate units it takes per delivery day and temperature class (None: not
     # limited); pickup.reservations.reserve_sales_point_room keeps to them.
     capacity_ambient: Mapped[int | None]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_operate, role_required
 from marketplace.catalog.models import Temperature
+from marketplace.catalog.photos import InvalidPhoto, PhotoTooLarge, delete_photo
 from marketplace.core.clock import local_datetime, local_today, utcnow
 from marketplace.extensions import db
 from marketplace.orders.collection import list_stays_to_empty, record_outcome
@@ -17,7 +18,13 @@ from marketplace.pickup import queries
 from marketplace.pickup.codes import release_keypad
 from marketplace.pickup.collection import compartment_labels, get_stay, reveal_code
 from marketplace.pickup.events import Limits
-from marketplace.pickup.forms import ButtonForm, CompartmentForm, NewCompartmentForm, OutOfServiceForm
+from marketplace.pickup.forms import (
+    ButtonForm,
+    CompartmentForm,
+    NewCompartmentForm,
+    OutOfServiceForm,
+    StationForm,
+)
 from marketplace.pickup.models import (
     Compartment,
     CompartmentSize,
@@ -32,7 +39,16 @@ from marketplace.pickup.services import (
     return_to_service,
     take_out_of_service,
 )
+from marketplace.pickup.station_setup import (
+    InvalidStation,
+    StationDetails,
+    add_station,
+    change_station,
+    list_places_for_stations,
+    set_station_photo,
+)
 from marketplace.pickup.temperature_log import list_readings, readings_csv, readings_svg
+from marketplace.web.errors import domain_message
 
 bp = Blueprint("stations", __name__, url_prefix="/operator/stations")
 
@@ -81,6 +97,57 @@ def _period() -> tuple[date, date, datetime, datetime]:
 @role_required(Role.OPERATOR)
 def index():
     return render_template("stations/index.html", stations=queries.list_stations(current_user.scopes(Role.OPERATOR)))
+
+
+def _details(form: StationForm) -> StationDetails:
+    return StationDetails(
+        name=form.name.data or "", street=form.street.data or "", place_id=form.place_id.data,
+        access_hours=form.access_hours.data or "", contact_name=form.contact_name.data or "",
+        contact_phone=form.contact_phone.data or "",
+    )
+
+
+def _save_station_form(form: StationForm, station: ParcelStation | None):
+    """Add or change the station and its photo; the station, or None with the form's errors set."""
+    upload = form.photo.data
+    try:
+        if station is None:
+            station = add_station(operator=current_user, details=_details(form))
+        else:
+            change_station(station, _details(form))
+        replaced = None
+        if upload and upload.filename:
+            replaced = set_station_photo(station, data=upload.read(), upload_dir=current_app.config["UPLOAD_DIR"])
+    except InvalidStation as error:
+        db.session.rollback()
+        for name, message in error.errors.items():
+            getattr(form, name).errors = [*getattr(form, name).errors, _(message)]
+        return None
+    except (InvalidPhoto, PhotoTooLarge) as error:
+        db.session.rollback()
+        form.photo.errors = [*form.photo.errors, domain_message(error)]
+        return None
+    db.session.commit()
+    delete_photo(replaced, current_app.config["UPLOAD_DIR"])
+    return station
+
+
+@bp.route("/new", methods=["GET", "POST"], defaults={"station_id": None})
+@bp.route("/<int:station_id>/edit", methods=["GET", "POST"])
+@role_required(Role.OPERATOR)
+def edit(station_id: int | None):
+    station = _own_station(station_id) if station_id is not None else None
+    request.max_content_length = current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
+    form = StationForm(obj=station)
+    form.place_id.choices = [(p.id, p.name) for p in list_places_for_stations()]
+    if form.validate_on_submit():
+        saved = _save_station_form(form, station)
+        if saved is not None:
+            flash(_("Gespeichert.") if station else _("Die Station wartet auf die Freigabe durch die Koordination."),
+                  "success")
+            return _back(saved.id)
+    return render_template("stations/edit.html", form=form, station=station), \
+        422 if request.method == "POST" else 200
 
 
 @bp.get("/<int:station_id>")
