@@ -1,14 +1,14 @@
 """Pickup places: access hours and a photo of where a station stands
 
 Revision ID: 3d9e7a2b5c14
-Revises: 75af5f992edf
+Revises: d4bf8f04a04d
 Create Date: 2026-12-01 23:15:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '3d9e7a2b5c14'
-down_revision = '75af5f992edf'
+down_revision = 'd4bf8f04a04d'
 branch_labels = None
 depends_on = None
 
