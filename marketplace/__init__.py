@@ -55,7 +55,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from marketplace.accounts import views as accounts_views
     from marketplace.admin import cli as admin_cli
-    from marketplace.admin import jobs_views, portal
+    from marketplace.admin import jobs_views, portal, region_setup
     from marketplace.api import devices as device_api
     from marketplace.api import pickup_places as pickup_place_api
     from marketplace.api import producer as _producer_api  # noqa: F401  (its routes join api_views.bp)
@@ -91,6 +91,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(notifications_views.bp)
     app.register_blueprint(station_views.bp)
+    app.register_blueprint(region_setup.bp)
+    app.register_blueprint(region_setup.public)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

@@ -76,3 +76,8 @@ def can_operate(user: User | None, station_id: int) -> bool:
 def can_see_standing_order(user: User | None, standing) -> bool:
     """A standing order is its resident's, and the staff member's who set it up for them."""
     return user is not None and user.id in (standing.resident_id, standing.created_by_id)
+
+
+def can_set_up_region(user: User | None, region_id: int) -> bool:
+    """A region is set up by its own admins (sub-regions, places, people, fees, branding)."""
+    return user is not None and region_id in user.scopes(Role.ADMIN)
