@@ -14,6 +14,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
+from marketplace.admin.demo_region_setup import seed_region_setup
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
 from marketplace.core.ids import order_number, slugify
@@ -75,6 +76,7 @@ def seed_demo(
     report.products_added = _top_up_products(products)
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
+    seed_region_setup(region, now)
     if activity:
         report.activity = seed_activity(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,

@@ -405,6 +405,11 @@ def privacy():
     return _legal_page(gettext("Datenschutz"), "privacy_text")
 
 
+@public.before_app_request
+def forget_site_region() -> None:
+    g.pop("site_region", None)  # requests may share an app context (tests): start afresh
+
+
 @public.app_context_processor
 def branding():
     def site_region() -> Region | None:

@@ -214,7 +214,7 @@ def _login(client, email="admin@example.org"):
     html = client.get("/login").get_data(as_text=True)
     token = _CSRF.search(html).group(1)
     response = client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     return token
 
 
@@ -355,3 +355,26 @@ def test_branding_shows_on_every_page(world, client, db, app, tmp_path):
     assert refused.status_code == 422
     db.session.expire_all()
     assert db.session.get(Region, world["region"].id).name == "Landkreis MYK"
+
+
+def test_the_local_note_shows_on_the_residents_page_of_its_sub_region_only(world, client, db):
+    setup.set_offer(sub_region=world["north"], offer=setup.Offer(
+        False, 0, 0, "Abholung auch im Vereinsheim des SV Kehrig"), actor=world["admin"], now=NOW)
+    make_user("nord@example.org", home=world["hub_n"])
+    make_user("sued@example.org", home=world["hub_s"])
+    db.session.commit()
+    token = _login(client, "nord@example.org")
+    assert "Vereinsheim des SV Kehrig" in client.get("/me/resident").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token})
+    _login(client, "sued@example.org")
+    assert "Vereinsheim des SV Kehrig" not in client.get("/me/resident").get_data(as_text=True)
+
+
+def test_the_demo_shows_the_set_up_once(demo, db):
+    from marketplace.admin.demo_region_setup import NOTE, seed_region_setup
+
+    region = db.session.scalars(select(Region)).first()
+    kehrig = db.session.scalars(select(Place).where(Place.name == "Kehrig")).first()
+    assert region.imprint_text and kehrig.sub_region.local_note == NOTE
+    count = _log_count(db)
+    assert count == 2 and not seed_region_setup(region, NOW) and _log_count(db) == count
