@@ -64,6 +64,7 @@ from marketplace.pickup.models import (  # noqa: F401
     SalesPointReservation,
     StationDeviceKey,
 )
+from marketplace.regions.changes import RegionChange  # noqa: F401
 from marketplace.regions.models import (  # noqa: F401
     DeliverySchedule,
     DoorWindow,

@@ -113,3 +113,8 @@ def can_mark_invoice_paid(user: User | None, order) -> bool:
     return can_coordinate(user, order.sub_region_id) or (
         order.pickup_place_id is not None and order.pickup_place_id in user.scopes(Role.SALES_POINT_STAFF)
     )
+
+
+def can_set_up_region(user: User | None, region_id: int) -> bool:
+    """A region is set up by its own admins (sub-regions, places, people, fees, branding)."""
+    return user is not None and region_id in user.scopes(Role.ADMIN)

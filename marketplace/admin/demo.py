@@ -21,6 +21,7 @@ from marketplace.admin.demo_invoices import seed_invoicing
 from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.admin.demo_packing import seed_packing_catalogue, seed_packing_lists
+from marketplace.admin.demo_region_setup import seed_region_setup
 from marketplace.admin.demo_stations import plan_demo_compartments
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -89,6 +90,7 @@ def seed_demo(
     seed_waiting_station()  # the coordinator's dashboard: a new station waiting for approval
     seed_capacity()
     seed_hub_dropoffs()
+    seed_region_setup(region, now)
     if activity:
         report.activity = seed_activity(
             now=now, password_hash=password.value, plan_seconds=plan_seconds,

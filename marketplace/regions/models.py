@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -21,6 +21,12 @@ class Region(db.Model):
     pickup_hold_ambient_h: Mapped[int | None]
     pickup_hold_chilled_h: Mapped[int | None]
     pickup_hold_frozen_h: Mapped[int | None]
+    # Set up by the region admin (regions/setup.py): branding and the legal pages' text.
+    logo_key: Mapped[str | None] = mapped_column(String(40))
+    brand_colour: Mapped[str | None] = mapped_column(String(7))
+    accent_colour: Mapped[str | None] = mapped_column(String(7))
+    imprint_text: Mapped[str | None] = mapped_column(Text)
+    privacy_text: Mapped[str | None] = mapped_column(Text)
 
     sub_regions: Mapped[list[SubRegion]] = relationship(
         back_populates="region", order_by="SubRegion.name"
@@ -44,6 +50,8 @@ class SubRegion(db.Model):
     door_delivery: Mapped[bool] = mapped_column(default=False)
     door_fee_cents: Mapped[int] = mapped_column(default=0)
     door_min_order_cents: Mapped[int] = mapped_column(default=0)
+    # A short note on the sub-region's residents' pages ("Abholung auch im Vereinsheim …").
+    local_note: Mapped[str | None] = mapped_column(String(300))
 
     region: Mapped[Region] = relationship(back_populates="sub_regions")
     municipalities: Mapped[list[Municipality]] = relationship(

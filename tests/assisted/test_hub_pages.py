@@ -154,10 +154,9 @@ def test_once_delivered_the_slip_carries_the_pickup_code(client, hub):
     from datetime import UTC, datetime
 
     from marketplace.payments import assisted
+    from marketplace.payments.invoice_method import set_billing_profile
     from marketplace.pickup.collection import get_resident_pickup, put_into_place
     from tests.conftest import NOW
-
-    from marketplace.payments.invoice_method import set_billing_profile
 
     # At a station nobody takes cash: the resident pays by invoice.
     set_billing_profile(resident=hub.world.resident, may_pay_by_invoice=True, organisation=None,
