@@ -366,7 +366,7 @@ def log():
 
 # --- Public: invitation, legal pages, branding --------------------------------------------
 
-@public.route("/einladung/<token>", methods=["GET", "POST"])
+@public.route("/einladung/gebiet/<token>", methods=["GET", "POST"])
 def accept(token: str):
     secret, now = current_app.config["SECRET_KEY"], utcnow()
     try:

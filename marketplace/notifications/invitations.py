@@ -40,7 +40,7 @@ _SALT = "landkorb.invitation.v1"
 register_kind(INVITATION, sample={
     "name": "Hildegard Müller-Lüdenscheidt", "role": "coordinator",
     "sub_region_name": "Verbandsgemeinde Vordereifel-Maifeld Süd", "region_name": "Landkorb Mayen-Koblenz",
-    "invite_url": "https://landkorb.example.org/einladung/eyJ1aWQiOjEyMzQ1LCJwdyI6ImFiY2RlZmdoMTIzNDU2NzgifQ.Z0abcd.abcdefghijklmnopqrstuvwxyz0",
+    "invite_url": "https://landkorb.example.org/einladung/gebiet/eyJ1aWQiOjEyMzQ1LCJwdyI6ImFiY2RlZmdoMTIzNDU2NzgifQ.Z0abcd.abcdefghijklmnopqrstuvwxyz0",
     "expires_at": "2026-12-08T22:50:00+00:00",
 })
 
@@ -132,7 +132,7 @@ def invite_member(*, sub_region: SubRegion, role: Role, email: str, name: str, a
     url = None
     if not user.active:
         token = invitation_token(user, secret_key=secret_key, now=now)
-        url = f"{base_url.rstrip('/')}/einladung/{token}"
+        url = f"{base_url.rstrip('/')}/einladung/gebiet/{token}"
     expires = datetime.fromtimestamp(now.timestamp() + INVITATION_MAX_AGE_S, tz=now.tzinfo)
     notify(user, INVITATION, {
         "name": user.name, "role": role.value, "sub_region_name": sub_region.name,

@@ -308,7 +308,7 @@ def test_admin_invites_a_coordinator_who_activates_the_account(world, client, db
 
 
 def test_a_bad_invitation_link_is_refused_with_a_page(client, db):
-    assert client.get("/einladung/nonsense").status_code == 400
+    assert client.get("/einladung/gebiet/nonsense").status_code == 400
 
 
 def test_remove_role_of_someone_in_another_sub_region_is_404(world, client, db):

@@ -12,9 +12,11 @@ from marketplace.api.auth import issue_token
 from marketplace.catalog.models import Product, Temperature
 from marketplace.extensions import db
 from marketplace.orders.models import Order
+from marketplace.payments.invoice_method import set_billing_profile
 from marketplace.pickup.models import CompartmentReservation, SalesPointReservation
 from tests import factories as f
 from tests.api.test_concurrency import _app, _fire
+from tests.conftest import NOW
 from tests.orders.helpers import TUESDAY
 
 CHECKOUTS = 8
@@ -33,6 +35,9 @@ def _setup(kind: str):
         place = f.make_sales_point(f.make_place(municipality), chilled=True, capacity_chilled=1)
     cheese = f.make_product(f.make_producer(f.make_place(municipality)), name="Käse", stock=1_000,
                             temperature=Temperature.CHILLED, crate_units=Decimal("0.5"))
+    # Nobody takes cash at a station: the resident pays by invoice there.
+    set_billing_profile(resident=resident, may_pay_by_invoice=True, organisation=None, buyer_reference=None,
+                        actor=None, now=NOW)
     db.session.commit()
     return resident, place, cheese
 
@@ -44,7 +49,8 @@ def _race_for_the_last_room(database_url: str, kind: str) -> None:
         try:
             resident, place, cheese = _setup(kind)
             headers = {"Authorization": f"Bearer {issue_token(resident)}"}
-            body = {"delivery_date": TUESDAY.isoformat(), "payment_method": "pay_on_pickup",
+            method = "invoice" if kind == "station" else "pay_on_pickup"
+            body = {"delivery_date": TUESDAY.isoformat(), "payment_method": method,
                     "fulfilment": {"kind": kind, "pickup_place_id": place.id},
                     "items": [{"product_id": cheese.id, "quantity": 2}]}  # one crate of chilled goods
             db.session.commit()  # hold no transaction (on SQLite: no write lock) while they race
