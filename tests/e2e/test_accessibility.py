@@ -165,6 +165,9 @@ def test_no_serious_or_critical_accessibility_violations(pages, live_server, sca
     results = Axe().run(page)
     blocking = _serious(results.response["violations"])
     assert not blocking, f"{page.url} on {screen}:\n{_describe(blocking)}"
+    # Tables and forms fit the screen: wide tables scroll inside their box, never the page.
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{page.url} is wider than the {screen} screen")
 
 
 def test_the_scan_reports_a_serious_violation(pages, live_server):
