@@ -80,6 +80,12 @@ PAGES = [
     Scan("coordinator-producers", "coordinator@example.org", "/delivery/eifel/producers"),
     Scan("coordinator-day", "coordinator@example.org", "/delivery/eifel", "/delivery/eifel/days/"),
     Scan("admin-portal", "admin@example.org", "/me/admin"),
+    Scan("region-setup", "admin@example.org", "/admin/region"),
+    Scan("region-sub-region", "admin@example.org", "/admin/region", "/admin/region/teilregionen/",
+         ':not([href$="/neu"])'),
+    Scan("region-settings", "admin@example.org", "/admin/region/einstellungen"),
+    Scan("region-log", "admin@example.org", "/admin/region/protokoll"),
+    Scan("operator-new-station", "operator@example.org", "/operator/stations/new"),
 ]
 
 
