@@ -1,4 +1,5 @@
-"""Locale choice: German first, English second; the visitor's choice is kept in the session."""
+"""Locale choice: German first, English second; the visitor's choice is kept in the session.
+The text size ("large text" in the header) is kept there too and read the same way."""
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
@@ -19,6 +20,16 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+TEXT_SIZES = ("normal", "gross")
+
+
+def select_text_size() -> str:
+    """"gross" when the visitor asked for large text (kept in the session), else "normal"."""
+    if not request.cookies:
+        return "normal"  # no session: the default, without opening one
+    return "gross" if session.get("text_size") == "gross" else "normal"
+
+
 def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
@@ -26,4 +37,5 @@ def select_timezone() -> str:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_languages():
-        return {"languages": app.config["LANGUAGES"], "current_locale": select_locale()}
+        return {"languages": app.config["LANGUAGES"], "current_locale": select_locale(),
+                "text_size": select_text_size()}

@@ -4,7 +4,7 @@ Only what every anonymous visitor sees alike is kept: a GET answered 200, render
 in particular (no user, no API token, no flash message waiting), that neither generated a CSRF
 token nor changed the session. The key is the catalogue's version (`catalog/versions.py`,
 raised in the transaction of every change to stock, price, availability or a producer), host,
-path with query string and language: after a committed change the next request reads the new
+path with query string, language and text size: after a committed change the next request reads the new
 version and renders afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
 in `extensions.py`): Redis, shared by all workers, when `REDIS_URL` is set, otherwise a
 `SimpleCache` per process. An unchanged page is kept `PAGE_CACHE_SECONDS`; 0 turns the cache
@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from marketplace.catalog.versions import get_catalog_version
 from marketplace.extensions import cache, limiter
+from marketplace.web.i18n import select_text_size
 
 MAX_BODY_BYTES = 512 * 1024
 # Headers of the view's own response worth replaying; after_request hooks add the rest again.
@@ -69,7 +70,7 @@ def _cache_call(method, *args, **kwargs):
 
 def page_key(version: int) -> str:
     """The cache key of this request's page at a catalogue version."""
-    where = f"{request.host}\n{request.full_path}\n{get_locale()}".encode()
+    where = f"{request.host}\n{request.full_path}\n{get_locale()}\n{select_text_size()}".encode()
     return f"{version}:{hashlib.sha256(where).hexdigest()}"
 
 

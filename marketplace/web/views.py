@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from marketplace.catalog import queries as catalog_queries
 from marketplace.extensions import db, writes_on_get
 from marketplace.regions import queries as region_queries
+from marketplace.web.i18n import TEXT_SIZES
 
 bp = Blueprint("web", __name__)
 
@@ -33,11 +34,23 @@ def set_language(lang: str):
         if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
+    return redirect(_local_next())
+
+
+@bp.get("/textgroesse/<size>")
+def set_text_size(size: str):
+    # A link like the language switch; the size lives in the session and survives page changes.
+    if size in TEXT_SIZES:
+        session["text_size"] = size
+    return redirect(_local_next())
+
+
+def _local_next() -> str:
     target = request.args.get("next") or "/"
-    # Only local paths: the switch must not become an open redirect.
+    # Only local paths: the switches must not become an open redirect.
     if not target.startswith("/") or target.startswith(("//", "/\\")):
         target = "/"
-    return redirect(target)
+    return target
 
 
 @bp.get("/healthz")
