@@ -74,13 +74,17 @@ def main() -> int:
     days = client.get("/api/v1/delivery-days", headers=resident, **HTTPS).get_json()["items"]
     day = days[1]["date"]
     places = client.get("/api/v1/pickup-places", headers=resident, **HTTPS).get_json()["items"]
-    station = next(p for p in places if p["kind"] == "station")["id"]
-    started = time.perf_counter()
-    for _ in range(LINES // PER_ORDER):
-        answer = client.post("/api/v1/orders", headers=resident, **HTTPS, json={
+    def order(place_id: int):
+        return client.post("/api/v1/orders", headers=resident, **HTTPS, json={
             "delivery_date": day, "payment_method": "pay_on_pickup",
-            "fulfilment": {"kind": "station", "pickup_place_id": station},
+            "fulfilment": {"kind": "sales_point", "pickup_place_id": place_id},
             "items": [{"product_id": i, "quantity": 1} for i in ids]})
+
+    # Paid on pickup at the first sales point open that day (bench_web.py gave sales points room).
+    started = time.perf_counter()
+    place = next(p["id"] for p in places if p["kind"] == "sales_point" and order(p["id"]).status_code == 201)
+    for _ in range(LINES // PER_ORDER - 1):
+        answer = order(place)
         assert answer.status_code == 201, answer.get_json()
     placed_s = time.perf_counter() - started
     with app.app_context():
