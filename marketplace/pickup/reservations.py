@@ -277,10 +277,12 @@ def reserve_sales_point_room(*, sales_point: SalesPoint, delivery_date: date, cr
     """Hold crate units per temperature class at a sales point for an order on a day, within its
     capacity (None: not limited); refuses with SalesPointFull and then holds nothing.
 
-    Reservations at one place queue on its row (`FOR UPDATE` on PostgreSQL; SQLite has one
+    Reservations at one place queue on its row (`FOR NO KEY UPDATE` on PostgreSQL; SQLite has one
     writer), so the sum they check cannot change under them. Flushes; the caller commits."""
     place = db.session.scalars(
-        select(SalesPoint).where(SalesPoint.id == sales_point.id).with_for_update()
+        # FOR NO KEY UPDATE: the orders that name this place hold a key-share lock on its row
+        # (their foreign key); a plain FOR UPDATE would wait for them and deadlock with them.
+        select(SalesPoint).where(SalesPoint.id == sales_point.id).with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one()
     used = _sales_point_used([place.id], [delivery_date]).get((place.id, delivery_date), {})
