@@ -26,6 +26,7 @@ from marketplace.payments.models import Payment
 from marketplace.payments.reconcile import reconcile
 from marketplace.payments.services import submit_order
 from marketplace.payments.webhooks import handle_event
+from tests import factories as f
 from tests.orders.helpers import TUESDAY, make_world, stock_of
 from tests.payments.test_gateway_contract import LocalstripeBrowser
 
@@ -60,8 +61,10 @@ def _child(ids: dict, point: str, n: int, now, browser) -> None:
 def test_killed_checkouts_leave_no_money_without_an_order_and_no_order_without_stock(app, db, stripe_gateway, now):
     world = make_world()
     world.bread.stock = 1000
+    # A compartment for every paid order of the run (checkout reserves one per order).
+    station = f.make_station(world.station.place, compartments=(("M", "ambient", RUNS * len(POINTS)),))
     db.session.commit()
-    ids = {"resident": world.resident.id, "bread": world.bread.id, "station": world.station.id}
+    ids = {"resident": world.resident.id, "bread": world.bread.id, "station": station.id}
     install_gateway(app, stripe_gateway)
     browser = LocalstripeBrowser(stripe_gateway)
     # Warm up in the parent what is imported lazily (the holiday calendar, the client's
