@@ -157,3 +157,14 @@ def test_the_checkout_offers_exactly_the_chosen_methods(world, client, app, now,
     assert _post(client, _coordinator_url(world.sub_region), ["pay_on_pickup", "stripe"]).status_code == 302
     client.post("/logout", data={"csrf_token": csrf_token_from(client, "/")})
     assert _offered_at_checkout(client, world) == ["pay_on_pickup", "stripe"]
+
+
+def test_the_page_shows_the_platform_fee_in_force_and_where_it_is_set(world, client, app, monkeypatch):
+    _as(client, world.admin)
+    page = client.get(_admin_url(world)).get_data(as_text=True)
+    assert "10,0 % des Warenwerts" in page and "PLATFORM_FEE_PERCENT" not in page
+    monkeypatch.setitem(app.config, "PLATFORM_FEE_PERCENT", "8")
+    monkeypatch.setitem(app.config, "PLATFORM_FEE_CENTS", "30")
+    page = client.get(_admin_url(world)).get_data(as_text=True)
+    assert "8,0 % des Warenwerts und 0,30\xa0€ je Erzeuger und Bestellung" in page
+    assert "festgelegt in der Konfiguration PLATFORM_FEE_PERCENT" in page
