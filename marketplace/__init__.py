@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from marketplace.admin import dashboard as dashboard_views
     from marketplace.admin import hub as hub_views
     from marketplace.admin import jobs_views, portal, producer_applications, region_setup
+    from marketplace.admin import payment_methods as payment_method_views
     from marketplace.api import assisted as _assisted_api  # noqa: F401  (its routes on the api blueprint)
     from marketplace.api import devices as device_api
     from marketplace.api import driver as _driver_api  # noqa: F401  (its routes on the api blueprint)
@@ -118,6 +119,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(payments_views.bp)
     app.register_blueprint(region_setup.bp)
     app.register_blueprint(region_setup.public)
+    app.register_blueprint(payment_method_views.bp)
     app.cli.add_command(admin_cli.demo_cli)
     app.cli.add_command(delivery_cli.tours_cli)
     app.cli.add_command(routing_cli)

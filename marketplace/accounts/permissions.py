@@ -118,3 +118,8 @@ def can_mark_invoice_paid(user: User | None, order) -> bool:
 def can_set_up_region(user: User | None, region_id: int) -> bool:
     """A region is set up by its own admins (sub-regions, places, people, fees, branding)."""
     return user is not None and region_id in user.scopes(Role.ADMIN)
+
+
+def can_choose_payment_methods(user: User | None, sub_region) -> bool:
+    """A sub-region's payment methods are chosen by its region's admins and its coordinators."""
+    return can_set_up_region(user, sub_region.region_id) or can_coordinate(user, sub_region.id)

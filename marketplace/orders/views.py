@@ -19,6 +19,7 @@ from marketplace.orders import checkout, queries, services
 from marketplace.orders.checkout.options import vat_of_order
 from marketplace.orders.forms import AddToCartForm, CheckoutForm, QuantityForm, option_value
 from marketplace.orders.models import PaymentMethod
+from marketplace.payments.invoice_method import get_invoice_due
 from marketplace.payments.providers import PaymentMethodUnavailable, first_offered_method, methods_by_kind
 from marketplace.payments.services import cancel_and_refund, submit_order
 from marketplace.pickup.collection import get_resident_pickup
@@ -241,7 +242,8 @@ def _own_order(order_id: int):
 def confirmation(order_id: int):
     order = _own_order(order_id)
     return render_template(
-        "orders/confirmation.html", order=order, vat=vat_of_order(order), told=how_told(order.resident)
+        "orders/confirmation.html", order=order, vat=vat_of_order(order), told=how_told(order.resident),
+        due=get_invoice_due(order.id),
     )
 
 

@@ -1,7 +1,9 @@
-"""`flask payments reconcile --since 72h`, `flask payments methods SUB_REGION [--on M] [--off M]`."""
+"""`flask payments reconcile --since 72h`, `flask payments methods SUB_REGION [--on M] [--off M]`
+(the same service as the set-up page: `payments/sub_region_methods.py`, logged)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import click
@@ -9,10 +11,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
+from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.orders.models import PaymentMethod
 from marketplace.payments.reconcile import reconcile
-from marketplace.payments.services import set_sub_region_method
+from marketplace.payments.sub_region_methods import set_payment_methods
 from marketplace.regions.models import SubRegion
 
 payments_cli = AppGroup("payments", help="Online payments: reconciliation with Stripe, methods per sub-region.")
@@ -46,6 +49,14 @@ def reconcile_command(since: timedelta) -> None:
     click.echo(f"{len(findings)} finding(s)")
 
 
+@dataclass(frozen=True)
+class CommandLine:
+    """Who made a change at the shell, for the set-up log: no account, the command's name."""
+
+    id: None = None
+    name: str = "flask payments methods"
+
+
 @payments_cli.command("methods")
 @click.argument("sub_region")
 @click.option("--on", "on", multiple=True, type=click.Choice([m.value for m in PaymentMethod]))
@@ -55,13 +66,15 @@ def methods_command(sub_region: str, on: tuple[str, ...], off: tuple[str, ...]) 
     region = db.session.scalars(select(SubRegion).where(SubRegion.slug == sub_region)).first()
     if region is None:
         raise click.BadParameter(f"no sub-region {sub_region!r}", param_hint="SUB_REGION")
-    for method in on:
-        set_sub_region_method(sub_region_id=region.id, method=method, enabled=True)
-    for method in off:
-        set_sub_region_method(sub_region_id=region.id, method=method, enabled=False)
+    if set(on) & set(off):
+        raise click.UsageError(f"both on and off: {', '.join(sorted(set(on) & set(off)))}")
+    changes = {**{m: True for m in on}, **{m: False for m in off}}
+    try:
+        states = set_payment_methods(sub_region=region, changes=changes, actor=CommandLine(), now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.UsageError(f"{error.code}: {error.detail % error.params if error.params else error.detail}") from None
     db.session.commit()
-    from marketplace.payments.providers import switched_off
-
-    off_now = switched_off(region.id)
-    for method in PaymentMethod:
-        click.echo(f"{method.value}\t{'off' if method in off_now else 'on'}")
+    for state in states:
+        shown = "on" if state.is_enabled else "off"
+        click.echo(f"{state.method.value}\t{shown}{'' if state.is_configured else ' (not configured)'}")

@@ -7,6 +7,7 @@ The fixed part is taken once per producer and order; the fee never exceeds the g
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask import current_app
@@ -44,6 +45,21 @@ def _for(region: Region, key: str) -> Decimal | None:
 def fee_percent(region: Region) -> Decimal:
     percent = _for(region, "PLATFORM_FEE_PERCENT")
     return percent if percent is not None else Decimal(region.platform_fee_permille) / 10
+
+
+@dataclass(frozen=True)
+class FeeTerms:
+    """The platform fee a region's producers pay, and where each part is set (for the pages)."""
+
+    percent: Decimal
+    fixed_cents: int
+    is_percent_from_config: bool  # PLATFORM_FEE_PERCENT, else the region's own setting
+
+
+def fee_terms(region: Region) -> FeeTerms:
+    configured = _for(region, "PLATFORM_FEE_PERCENT")
+    return FeeTerms(percent=fee_percent(region), fixed_cents=int(_for(region, "PLATFORM_FEE_CENTS") or 0),
+                    is_percent_from_config=configured is not None)
 
 
 def platform_fee(goods_cents: int, region: Region, *, count: bool = True) -> int:

@@ -71,6 +71,9 @@ class InvoiceMethod:
         """Wherever the goods go, to residents the coordinator allows."""
         return resident is not None and may_pay_by_invoice(resident.id)
 
+    def is_configured(self) -> bool:
+        return True
+
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         if order.status == OrderStatus.PLACED:
             if not may_pay_by_invoice(order.resident_id):

@@ -10,8 +10,8 @@ A provider is chosen by the order's PaymentMethod. Placing an order never talks 
 
 Each provider also says where it fits (`offers`): pay on pickup needs somebody to take the money
 (a sales point or the driver at the door), never a parcel station. A sub-region may switch a
-method off (`SubRegionPaymentMethod`). A new method is one class with `method`, `offers` and
-`start_payment`, registered with one `register_provider(...)` line.
+method off (`SubRegionPaymentMethod`, switched by `payments/sub_region_methods.py`). A new
+method is one class with `method`, `offers`, `is_configured` and `start_payment`, registered with one `register_provider(...)` line.
 
 `start_payment` must be idempotent per order: a replayed request (same Idempotency-Key) calls it
 again for the same order and must neither move the order twice nor open a second payment.
@@ -75,6 +75,10 @@ class PaymentProvider(Protocol):
         """Whether this method fits the way the goods reach the resident (and the resident)."""
         ...
 
+    def is_configured(self) -> bool:
+        """Whether this installation can take the method at all (Stripe: only with its keys)."""
+        ...
+
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         ...
 
@@ -93,6 +97,9 @@ class PayOnPickup:
     def offers(self, *, fulfilment: Fulfilment, resident: User | None) -> bool:
         # A parcel station is unstaffed: nobody could take the money there.
         return Fulfilment(fulfilment) in (Fulfilment.SALES_POINT, Fulfilment.DOOR)
+
+    def is_configured(self) -> bool:
+        return True
 
     def start_payment(self, order: Order, *, now: datetime, actor: User | None = None) -> PaymentStart:
         if order.status == OrderStatus.PLACED:
@@ -120,6 +127,11 @@ def get_provider(method: PaymentMethod | str) -> PaymentProvider:
 
 def available_methods() -> list[PaymentMethod]:
     return [m for m in PaymentMethod if m in _PROVIDERS]
+
+
+def configured_methods() -> list[PaymentMethod]:
+    """The registered methods this installation can take (a sub-region may switch them on)."""
+    return [m for m in available_methods() if _PROVIDERS[m].is_configured()]
 
 
 def switched_off(sub_region_id: int | None) -> set[PaymentMethod]:

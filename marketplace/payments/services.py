@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from marketplace.accounts.models import User
 from marketplace.extensions import db
-from marketplace.orders.models import Order, OrderStatus, PaymentMethod
+from marketplace.orders.models import Order, OrderStatus
 from marketplace.orders.services import cancel_order, place_order
 from marketplace.payments import methods  # noqa: F401  (registers the providers)
 from marketplace.payments.faults import crash_point
 from marketplace.payments.gateway import GatewayError, get_gateway
-from marketplace.payments.models import PaymentStatus, SubRegionPaymentMethod
+from marketplace.payments.models import PaymentStatus
 from marketplace.payments.online import get_payment
 from marketplace.payments.providers import PaymentStart, check_method_offered, get_provider
 from marketplace.payments.refunds import refund_amount
@@ -68,15 +66,3 @@ def cancel_and_refund(*, order: Order, actor: User | None, now: datetime) -> Ord
             pass  # paid meanwhile: its webhook finds the order cancelled and refunds at once
     return order
 
-
-def set_sub_region_method(*, sub_region_id: int, method: object, enabled: bool) -> SubRegionPaymentMethod:
-    """Switch a payment method on or off for a sub-region (where it fits the place)."""
-    method = PaymentMethod(method)
-    row = db.session.scalars(select(SubRegionPaymentMethod).where(
-        SubRegionPaymentMethod.sub_region_id == sub_region_id, SubRegionPaymentMethod.method == method)).first()
-    if row is None:
-        row = SubRegionPaymentMethod(sub_region_id=sub_region_id, method=method)
-        db.session.add(row)
-    row.enabled = enabled
-    db.session.flush()
-    return row

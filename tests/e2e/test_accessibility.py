@@ -79,6 +79,7 @@ PAGES = [
     Scan("coordinator-settings", "coordinator@example.org", "/delivery/eifel/settings"),
     Scan("coordinator-producers", "coordinator@example.org", "/delivery/eifel/producers"),
     Scan("coordinator-day", "coordinator@example.org", "/delivery/eifel", "/delivery/eifel/days/"),
+    Scan("coordinator-payment-methods", "coordinator@example.org", "/koordination/eifel/zahlungsarten"),
     Scan("admin-portal", "admin@example.org", "/me/admin"),
     Scan("region-setup", "admin@example.org", "/admin/region"),
     Scan("region-sub-region", "admin@example.org", "/admin/region", "/admin/region/teilregionen/",

@@ -13,7 +13,8 @@ from marketplace.payments.providers import (
     get_provider,
     offered_methods,
 )
-from marketplace.payments.services import set_sub_region_method, start_payment, submit_order
+from marketplace.payments.services import start_payment, submit_order
+from marketplace.payments.sub_region_methods import set_payment_methods
 from tests.orders.helpers import TUESDAY, count_events, count_orders, make_world, stocks
 
 
@@ -53,7 +54,8 @@ def test_pay_on_pickup_at_a_station_is_refused_and_takes_nothing(world, now):
 
 
 def test_a_method_the_sub_region_switched_off_is_refused(world, now):
-    set_sub_region_method(sub_region_id=world.resident.home_sub_region.id, method="pay_on_pickup", enabled=False)
+    set_payment_methods(sub_region=world.resident.home_sub_region, changes={"pay_on_pickup": False},
+                        actor=world.resident, now=now)
     with pytest.raises(PaymentMethodUnavailable):
         _submit(world, now)
     db.session.rollback()
