@@ -135,7 +135,7 @@ def _postgres_connections_to_use(limit: int = 60) -> int:
 @pytest.mark.postgresql
 @pytest.mark.slow
 def test_200_simultaneous_orders_for_the_last_10_units_on_postgresql_sell_exactly_10(db, database_url):
-    _race(database_url, pool_size=_postgres_connections_to_use(), requests=200, rounds=20)
+    _race(database_url, pool_size=_postgres_connections_to_use(), requests=200, rounds=8)
 
 
 @pytest.mark.slow

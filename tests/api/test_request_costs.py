@@ -84,9 +84,9 @@ def test_an_order_can_be_placed_with_query_recording_on_and_its_queries_are_reco
             assert all(query.duration >= 0 for query in get_recorded_queries())
         finally:
             db.session.remove()
-            from tests.conftest import _empty_all_tables
+            from tests.conftest import empty_all_tables
             with app.app_context():
-                _empty_all_tables()
+                empty_all_tables()
             db.engine.dispose()
 
 

@@ -96,7 +96,7 @@ def seeded(app):
     order of the resident's (whose demo account has none) at the village shop; emptied
     afterwards like the `db` fixture does."""
     from marketplace.admin.demo import seed_demo
-    from tests.conftest import _empty_all_tables
+    from tests.conftest import empty_all_tables
 
     with app.app_context():
         seed_demo(now=utcnow(), password_hash_method="pbkdf2:sha256:1000", activity=True, plan_seconds=0.1)
@@ -108,7 +108,7 @@ def seeded(app):
         db.session.commit()
         yield
         db.session.rollback()
-        _empty_all_tables()
+        empty_all_tables()
         db.session.remove()
 
 
