@@ -30,6 +30,7 @@ MAX_BODY_BYTES = 512 * 1024
 # Headers of the view's own response worth replaying; after_request hooks add the rest again.
 _KEPT_HEADERS = ("Content-Type", "Cache-Control")
 _CSRF_MARKER = b'name="csrf_token"'
+_KEEP_OUT = "landkorb.keep_out_of_page_cache"
 log = logging.getLogger(__name__)
 
 
@@ -48,7 +49,16 @@ def _is_anonymous_request() -> bool:
     return not current_user.is_authenticated
 
 
+def keep_out_of_page_cache() -> None:
+    """This response is not to be stored: the next visitor's request must reach the view (a
+    search that found nothing is counted on each request, `catalog/unanswered.py`). Marked on
+    the request, not on `g`: an app context (and its `g`) may outlive one request."""
+    request.environ[_KEEP_OUT] = True
+
+
 def _storable(response: Response) -> bool:
+    if request.environ.get(_KEEP_OUT):
+        return False
     if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return False
     if "Set-Cookie" in response.headers or "csrf_token" in g or session.modified:
