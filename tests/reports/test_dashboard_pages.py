@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.accounts.models import Role
+from marketplace.admin.demo_searches import SEARCHES, seed_unanswered_searches
 from marketplace.catalog.unanswered import record_unanswered_search
 from marketplace.extensions import db
 from tests import factories as f
@@ -103,6 +104,16 @@ def test_the_demo_coordinator_has_a_station_waiting_for_approval(demo, client):
     html = client.get("/koordination/eifel").get_data(as_text=True)
     assert "Paketstation Kehrig Vereinsheim" in html and "Freigeben" in html
     assert "Imkerei am Hochsimmer" in html  # the producer's application, decided on its own page
+
+
+def test_the_demo_coordinator_sees_searches_without_result(demo, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", Clock(NOW))
+    assert seed_unanswered_searches(NOW) == 0  # seeded once
+    login(client, "coordinator@example.org")
+    html = client.get("/koordination/eifel").get_data(as_text=True)
+    table = html.split('id="unanswered-searches"')[1].split("</table>")[0]
+    assert all(term in table for term in SEARCHES)
+    assert all(client.get(f"/api/v1/products?q={term}").get_json()["total"] == 0 for term in SEARCHES)
 
 
 def _searched(world, term, times=1, *, at=NOW, sub_region=None):
