@@ -2,10 +2,11 @@
 
 Only what every anonymous visitor sees alike is kept: a GET answered 200, rendered for nobody
 in particular (no user, no API token, no flash message waiting), that neither generated a CSRF
-token nor changed the session. The key is the catalogue's version (`catalog/versions.py`,
-raised in the transaction of every change to stock, price, availability or a producer), host,
-path with query string, language and text size: after a committed change the next request reads the new
-version and renders afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
+token nor changed the session, and that its view did not keep out (`keep_out_of_page_cache`).
+The key is the catalogue's version (`catalog/versions.py`, raised in the transaction of every
+change to stock, price, availability or a producer), host, path with query string, language
+and text size: after a committed change the next request reads the new version and renders
+afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
 in `extensions.py`): Redis, shared by all workers, when `REDIS_URL` is set, otherwise a
 `SimpleCache` per process. An unchanged page is kept `PAGE_CACHE_SECONDS`; 0 turns the cache
 off (the test suite's default). Logged-in visitors and API clients with a token always get a
