@@ -7,6 +7,7 @@ from marketplace.catalog.models import (  # noqa: F401
     Product,
     StaffInvitation,
     Temperature,
+    UnansweredSearch,
     Unit,
 )
 from marketplace.delivery.models import PlanRun, Tour, TourStop, TourStopOrder, Vehicle  # noqa: F401

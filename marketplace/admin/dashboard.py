@@ -29,6 +29,8 @@ from marketplace.web.errors import domain_message
 bp = Blueprint("dashboard", __name__, url_prefix="/koordination")
 WEEKS_SHOWN = 8
 MAX_WEEKS = 52
+# Search terms without result: the most frequent ones per week in the table, overall in the chart.
+TERMS_PER_WEEK, TERMS_IN_CHART = 5, 10
 
 
 def _coordinated(slug: str) -> SubRegion:
@@ -69,6 +71,7 @@ def overview(slug: str):
     per_week = figures.orders_per_week(sub_region.id, start, end)
     tours = figures.tours_per_day(sub_region.id, start, end)
     uncovered = [row for row in coverage if not row.covered]
+    unanswered = figures.unanswered_searches_per_week(sub_region.id, start, end, top=TERMS_PER_WEEK)
     charts = {
         "coverage": render_coverage(
             coverage, title=gettext("Abdeckung: %(name)s", name=sub_region.name),
@@ -86,6 +89,11 @@ def overview(slug: str):
             title=gettext("Auslastung der Touren"),
             description=gettext("Transportierte Kisten im Verhältnis zum Platz in den Fahrzeugen, je Liefertag."),
             label=lambda v: f"{v:.0f} %"),
+        "searches": bar_chart(
+            figures.most_unanswered_terms(sub_region.id, start, end, top=TERMS_IN_CHART),
+            title=gettext("Suchen ohne Treffer"),
+            description=gettext("Die häufigsten Suchbegriffe im Zeitraum, zu denen es kein Produkt gab."),
+            label=lambda v: f"{v:.0f}"),
     }
     return render_template(
         "dashboard/overview.html", sub_region=sub_region, weeks=weeks, start=start, end=end,
@@ -93,7 +101,7 @@ def overview(slug: str):
         applicants=list_applications(sub_region.id, pending=True), uncovered=uncovered,
         days=days, per_week=per_week, tours=tours, charts=charts, euros=_euros, percent=_percent,
         unreached=figures.residents_out_of_reach(sub_region), sold_out=figures.sold_out_asked_for(sub_region.id),
-        reach_km=figures.REACH_KM,
+        reach_km=figures.REACH_KM, unanswered=unanswered,
     )
 
 
@@ -125,7 +133,19 @@ def _csv_rows(sub_region: SubRegion, report: str, start: date, end: date) -> tup
         return (["product_id", "product", "producer", "baskets"],
                 [[s.product.id, s.product.name, s.product.producer.name, s.baskets]
                  for s in figures.sold_out_asked_for(sub_region.id)])
+    if report == "suchen-ohne-treffer":
+        return (["week_from", "term", "searches"],
+                [[row.monday.isoformat(), row.term, row.searches]
+                 for row in figures.unanswered_searches_per_week(sub_region.id, start, end)])
     abort(404)
+
+
+def _spreadsheet_safe(cell):
+    """Text a spreadsheet would run as a formula (a search term typed by anyone: "=HYPERLINK(…)")
+    starts with an apostrophe instead; numbers stay as they are."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
 
 
 @bp.get("/<slug>/<report>.csv")
@@ -137,7 +157,7 @@ def download(slug: str, report: str):
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[_spreadsheet_safe(cell) for cell in row] for row in rows])
     return out.getvalue().encode("utf-8-sig"), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{sub_region.slug}-{report}.csv"',

@@ -22,6 +22,7 @@ from marketplace.admin.demo_onboarding import seed_onboarding
 from marketplace.admin.demo_orders import ActivityReport, seed_activity
 from marketplace.admin.demo_packing import seed_packing_catalogue, seed_packing_lists
 from marketplace.admin.demo_region_setup import seed_region_setup
+from marketplace.admin.demo_searches import seed_unanswered_searches
 from marketplace.admin.demo_stations import plan_demo_compartments
 from marketplace.catalog.models import Category, Producer, Product, Temperature, Unit
 from marketplace.catalog.versions import bump_catalog_version
@@ -88,6 +89,7 @@ def seed_demo(
     report.residents_added = _top_up_residents(region, residents, password)
     report.orders_added = _top_up_orders(region, orders, now)
     seed_waiting_station()  # the coordinator's dashboard: a new station waiting for approval
+    seed_unanswered_searches(now)  # and searches without result
     seed_capacity()
     seed_hub_dropoffs()
     seed_region_setup(region, now)

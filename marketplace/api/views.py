@@ -34,6 +34,7 @@ from marketplace.api.parsing import (
 from marketplace.catalog.models import Product, Temperature
 from marketplace.catalog.queries import CatalogFilter, get_shop_product, list_catalog
 from marketplace.catalog.services import PRODUCT_CHANGES, InvalidProduct, change_product
+from marketplace.catalog.views import record_if_unanswered
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Forbidden, NotFound
 from marketplace.extensions import csrf, db, limiter
@@ -108,11 +109,14 @@ def list_products():
     )
     page, per_page = _paging()
     result = list_catalog(filters, page, per_page)
-    return {
+    body = {
         "items": [serialize.product(i.product, i.distance_km) for i in result.items],
         "page": result.page, "pages": result.pages, "total": result.total, "per_page": per_page,
         "total_is_exact": result.total_is_exact,
     }
+    user = api_user()
+    record_if_unanswered(filters, result, user.home_place_id if user is not None else None)
+    return body
 
 
 @bp.get("/products/<int:product_id>")

@@ -310,3 +310,23 @@ event.listen(
     CatalogVersion.__table__, "after_create",
     DDL("INSERT INTO catalog_versions (id, version) VALUES (1, 0)"),
 )
+
+
+class UnansweredSearch(db.Model):
+    """A catalogue search that found no product: the term as normalised, the sub-region it was
+    asked from (None when unknown) and when; nothing about the person who asked
+    (`catalog/unanswered.py` records them, the coordinator's dashboard counts them)."""
+
+    __tablename__ = "unanswered_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(100))
+    sub_region_id: Mapped[int | None] = mapped_column(ForeignKey("sub_regions.id", ondelete="SET NULL"))
+    searched_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        # The dashboard reads one sub-region's weeks; the daily clean-up deletes by age.
+        Index("ix_unanswered_searches_sub_region_searched_at", "sub_region_id", "searched_at"),
+        Index("ix_unanswered_searches_searched_at", "searched_at"),
+        CheckConstraint("term <> ''", name="term_not_empty"),
+    )

@@ -1,12 +1,15 @@
 """Shop pages: the catalogue near home, a product, a producer."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from marketplace.catalog import photos, queries
+from marketplace.catalog import photos, queries, unanswered
 from marketplace.catalog.forms import CatalogFilterForm
 from marketplace.catalog.models import Producer, Temperature
 from marketplace.core.clock import utcnow
@@ -15,9 +18,10 @@ from marketplace.regions import queries as region_queries
 from marketplace.regions.geo import distance_km
 from marketplace.regions.models import SubRegion
 from marketplace.reports import queries as reports
-from marketplace.web.page_cache import cached_for_anonymous
+from marketplace.web.page_cache import cached_for_anonymous, keep_out_of_page_cache
 
 bp = Blueprint("catalog", __name__)
+log = logging.getLogger(__name__)
 
 # How many delivery days the product page looks ahead for one sub-region.
 PRODUCT_DAYS = 4
@@ -65,10 +69,35 @@ def index():
     per_page = current_app.config["CATALOG_PAGE_SIZE"]
     result = queries.list_catalog(filters, page=page, per_page=per_page)
     args = {k: v for k, v in request.args.items() if k != "seite" and v}
-    return render_template(
+    page_html = render_template(
         "catalog/index.html", form=form, result=result, filters=filters, args=args,
         stock_state=queries.stock_state,
     )
+    home = current_user.home_place_id if current_user.is_authenticated else None
+    record_if_unanswered(filters, result, home or (int(form.ort.data) if form.ort.data else None))
+    return page_html
+
+
+def record_if_unanswered(filters: queries.CatalogFilter, result: queries.CatalogPage, place_id: int | None) -> None:
+    """A name search that found no product counts as demand not served: one INSERT, and only
+    then (the resident's home, else the chosen place, gives the sub-region). The HTML catalogue
+    and the API call it after their answer is ready.
+
+    Such a page stays out of the page cache, so the next visitor's same search is counted too.
+    The page's reading transaction ends first: on SQLite a page view reads in a deferred
+    transaction, and the INSERT then begins one of its own instead of upgrading a snapshot that
+    another writer may have overtaken. A failure to record costs the figure, not the page."""
+    if not (filters.q or "").strip() or result.total:
+        return
+    keep_out_of_page_cache()
+    try:
+        sub_region_id = unanswered.get_sub_region_of_place(place_id)
+        db.session.commit()
+        if unanswered.record_unanswered_search(text=filters.q, sub_region_id=sub_region_id, now=utcnow()):
+            db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("a search without result was not recorded")
 
 
 @bp.get("/produkte/<int:product_id>")

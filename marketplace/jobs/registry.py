@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 
+from marketplace.catalog.unanswered import forget_unanswered_searches
 from marketplace.core.maintenance import refresh_planner_statistics
 from marketplace.delivery.services import fail_abandoned_plan_runs
 from marketplace.extensions import db
@@ -100,4 +101,6 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("expire_unpaid_orders", Every(timedelta(minutes=1)), expire_unpaid_orders),
     Job("pay_out_producers", Every(timedelta(minutes=15)), pay_out_producers),
     Job("reconcile_payments", DailyAt(time(4, 0), "Europe/Berlin"), reconcile_payments),
+    Job("forget_unanswered_searches", DailyAt(time(3, 45), "Europe/Berlin"),
+        lambda now: forget_unanswered_searches(now=now)),
 )}

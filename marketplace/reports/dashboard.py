@@ -4,13 +4,15 @@ Read-only; each function returns plain rows that the page shows as a chart and a
 the CSV download writes as they are."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import distinct, func, select
 
 from marketplace.accounts.models import Membership, Role, User
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, UnansweredSearch
+from marketplace.core.clock import local_datetime, local_today
 from marketplace.delivery.models import Tour, TourKind, TourStatus, TourStop, TourStopOrder, Vehicle
 from marketplace.extensions import db
 from marketplace.orders.models import Cart, CartItem, Order, OrderStatus
@@ -214,6 +216,51 @@ def sold_out_asked_for(sub_region_id: int) -> list[SoldOutAskedFor]:
         .group_by(Product.id).order_by(func.count(distinct(Cart.user_id)).desc(), Product.name)
     ).all()
     return [SoldOutAskedFor(product, count) for product, count in rows]
+
+
+@dataclass(frozen=True)
+class UnansweredTerm:
+    monday: date      # of the week, in local time
+    term: str
+    searches: int
+
+
+def _unanswered_counts(sub_region_id: int, start: date, end: date) -> Counter[tuple[date, str]]:
+    """Searches without result asked from the sub-region on the local days [start, end], by
+    (Monday of the week, term)."""
+    rows = db.session.execute(
+        select(UnansweredSearch.searched_at, UnansweredSearch.term)
+        .where(UnansweredSearch.sub_region_id == sub_region_id,
+               UnansweredSearch.searched_at >= local_datetime(start, time(0)),
+               UnansweredSearch.searched_at < local_datetime(end + timedelta(days=1), time(0)))
+    ).all()
+    counts: Counter[tuple[date, str]] = Counter()
+    for searched_at, term in rows:
+        day = local_today(searched_at)
+        counts[(day - timedelta(days=day.weekday()), term)] += 1
+    return counts
+
+
+def unanswered_searches_per_week(sub_region_id: int, start: date, end: date, *,
+                                 top: int | None = None) -> list[UnansweredTerm]:
+    """The terms searched from the sub-region that found no product, per week, most frequent
+    first in each week (its `top` ones when given); ties by term."""
+    weeks: dict[date, list[UnansweredTerm]] = {}
+    for (monday, term), n in _unanswered_counts(sub_region_id, start, end).items():
+        weeks.setdefault(monday, []).append(UnansweredTerm(monday, term, n))
+    result = []
+    for monday in sorted(weeks):
+        ranked = sorted(weeks[monday], key=lambda row: (-row.searches, row.term))
+        result.extend(ranked if top is None else ranked[:top])
+    return result
+
+
+def most_unanswered_terms(sub_region_id: int, start: date, end: date, *, top: int = 10) -> list[tuple[str, int]]:
+    """The `top` terms without result over the whole period, with how often each was searched."""
+    totals: Counter[str] = Counter()
+    for (_, term), n in _unanswered_counts(sub_region_id, start, end).items():
+        totals[term] += n
+    return sorted(totals.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
 
 
 def list_places_waiting(sub_region_id: int) -> list[PickupPlace]:

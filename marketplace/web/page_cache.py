@@ -2,10 +2,11 @@
 
 Only what every anonymous visitor sees alike is kept: a GET answered 200, rendered for nobody
 in particular (no user, no API token, no flash message waiting), that neither generated a CSRF
-token nor changed the session. The key is the catalogue's version (`catalog/versions.py`,
-raised in the transaction of every change to stock, price, availability or a producer), host,
-path with query string, language and text size: after a committed change the next request reads the new
-version and renders afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
+token nor changed the session, and that its view did not keep out (`keep_out_of_page_cache`).
+The key is the catalogue's version (`catalog/versions.py`, raised in the transaction of every
+change to stock, price, availability or a producer), host, path with query string, language
+and text size: after a committed change the next request reads the new version and renders
+afresh, in every worker. Entries live in Flask-Caching's cache (`cache`
 in `extensions.py`): Redis, shared by all workers, when `REDIS_URL` is set, otherwise a
 `SimpleCache` per process. An unchanged page is kept `PAGE_CACHE_SECONDS`; 0 turns the cache
 off (the test suite's default). Logged-in visitors and API clients with a token always get a
@@ -30,6 +31,7 @@ MAX_BODY_BYTES = 512 * 1024
 # Headers of the view's own response worth replaying; after_request hooks add the rest again.
 _KEPT_HEADERS = ("Content-Type", "Cache-Control")
 _CSRF_MARKER = b'name="csrf_token"'
+_KEEP_OUT = "landkorb.keep_out_of_page_cache"
 log = logging.getLogger(__name__)
 
 
@@ -48,7 +50,16 @@ def _is_anonymous_request() -> bool:
     return not current_user.is_authenticated
 
 
+def keep_out_of_page_cache() -> None:
+    """This response is not to be stored: the next visitor's request must reach the view (a
+    search that found nothing is counted on each request, `catalog/unanswered.py`). Marked on
+    the request, not on `g`: an app context (and its `g`) may outlive one request."""
+    request.environ[_KEEP_OUT] = True
+
+
 def _storable(response: Response) -> bool:
+    if request.environ.get(_KEEP_OUT):
+        return False
     if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
         return False
     if "Set-Cookie" in response.headers or "csrf_token" in g or session.modified:

@@ -1,5 +1,6 @@
 """The region admin moves a municipality into a sub-region and invites its new coordinator,
-who activates the account with the link from the invitation."""
+who activates the account with the link from the invitation and approves the producer waiting
+in the sub-region from the dashboard."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
+from marketplace.admin.demo_onboarding import APPLICATION
+from marketplace.catalog.models import Producer
 from marketplace.notifications.models import Notification
 from marketplace.regions.models import Municipality
 from tests.e2e.test_tours_e2e import log_in
@@ -14,7 +17,8 @@ from tests.e2e.test_tours_e2e import log_in
 pytestmark = pytest.mark.e2e
 
 
-def test_region_admin_adds_a_municipality_and_assigns_a_coordinator(desktop_page, live_server, demo):
+def test_region_admin_adds_a_municipality_and_assigns_a_coordinator_who_approves_a_producer(
+        desktop_page, live_server, demo):
     base, page = live_server, desktop_page
     log_in(page, base, "admin@example.org")
     page.goto(f"{base}/me/admin")
@@ -54,4 +58,17 @@ def test_region_admin_adds_a_municipality_and_assigns_a_coordinator(desktop_page
     demo.session.expire_all()
     user = demo.session.scalars(select(User).where(User.email == "neu-koordination@example.org")).one()
     assert user.active and eifel_id in user.scopes(Role.COORDINATOR)
+    demo.session.rollback()
+
+    # The new coordinator's first work: the producer waiting in the sub-region (the demo's).
+    page.goto(f"{base}/koordination/eifel")
+    page.locator("#waiting-h + h3 + ul").get_by_role("link", name=APPLICATION.name).click()
+    expect(page.get_by_role("heading", level=1, name=APPLICATION.name)).to_be_visible()
+    page.get_by_role("button", name="Freischalten").click()
+    expect(page.get_by_text(f"{APPLICATION.name} ist freigeschaltet und im Katalog.")).to_be_visible()
+    page.goto(f"{base}/koordination/eifel")
+    expect(page.get_by_text("Keine Erzeuger warten auf Freigabe.")).to_be_visible()
+    demo.session.expire_all()
+    producer = demo.session.scalars(select(Producer).where(Producer.name == APPLICATION.name)).one()
+    assert producer.is_approved and producer.decided_by_id == user.id
     demo.session.rollback()

@@ -1,12 +1,13 @@
 """The coordinator's figures (reports/dashboard.py) and the review of new pickup places."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role
+from marketplace.catalog.unanswered import record_unanswered_search
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
 from marketplace.orders.checkout import list_pickup_places_of
@@ -106,3 +107,23 @@ def test_declining_needs_a_reason_and_keeps_the_place_off_the_checkout(world):
     assert point.id not in {p.id for p in list_pickup_places_of(world.sub_region.id)}
     told = db.session.scalars(select(Notification).where(Notification.recipient_id == staff.id)).one()
     assert told.context == {"place_name": point.name, "approved": False, "reason": "Kein Kühlregal"}
+
+
+def _searched(world, term, times=1, *, at=NOW, sub_region=None):
+    for _ in range(times):
+        record_unanswered_search(text=term, sub_region_id=(sub_region or world.sub_region).id, now=at)
+    db.session.commit()
+
+
+def test_the_most_frequent_terms_per_week_of_the_sub_region_only(world):
+    _searched(world, "Ziegenkäse", 3)
+    _searched(world, "honig", 1)
+    _searched(world, "Honig ", 2, at=NOW - timedelta(days=7))
+    _searched(world, "Dinkelmehl", 5, sub_region=world.other_sub_region)
+    rows = figures.unanswered_searches_per_week(world.sub_region.id, MONDAY_1 - timedelta(days=7), MONDAY_1 + timedelta(days=6))
+    assert [(r.monday, r.term, r.searches) for r in rows] == [
+        (MONDAY_1 - timedelta(days=7), "honig", 2), (MONDAY_1, "ziegenkäse", 3), (MONDAY_1, "honig", 1)]
+    top = figures.unanswered_searches_per_week(world.sub_region.id, MONDAY_1, MONDAY_1 + timedelta(days=6), top=1)
+    assert [(r.term, r.searches) for r in top] == [("ziegenkäse", 3)]
+    assert figures.most_unanswered_terms(world.sub_region.id, MONDAY_1 - timedelta(days=7), MONDAY_1 + timedelta(days=6)) == [
+        ("honig", 3), ("ziegenkäse", 3)]

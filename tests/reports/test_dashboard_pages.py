@@ -1,10 +1,13 @@
 """The coordinator's dashboard pages: their own sub-region only (another's is 404), every figure
-as a table and a chart, CSV downloads, approving and declining waiting pickup places."""
+as a table and a chart, CSV downloads, approving and declining waiting pickup places, searches
+without result (their own sub-region's only)."""
 from __future__ import annotations
 
 import pytest
 
 from marketplace.accounts.models import Role
+from marketplace.admin.demo_searches import SEARCHES, seed_unanswered_searches
+from marketplace.catalog.unanswered import record_unanswered_search
 from marketplace.extensions import db
 from tests import factories as f
 from tests.api.conftest import Clock
@@ -37,7 +40,7 @@ def test_the_dashboard_shows_waiting_places_coverage_and_figures(coordinator, wo
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Paketstation Neu" in html and world.other_waiting.name not in html
-    assert html.count("<svg") == 4 and 'class="coverage-map"' in html
+    assert html.count("<svg") == 5 and 'class="coverage-map"' in html
     assert world.resident.home_place.name in html and "9,00 €" in html
 
 
@@ -56,6 +59,7 @@ def test_a_resident_cannot_open_the_dashboard(client, world):
     ("abdeckung", "village;nearest_pickup_place;km;covered"), ("liefertage", "delivery_date;orders;turnover_cents"),
     ("wochen", "week_from;orders;turnover_cents"), ("touren", "delivery_date;tours;km"),
     ("ausser-reichweite", "resident_id;place"), ("ausverkauft", "product_id;product;producer;baskets"),
+    ("suchen-ohne-treffer", "week_from;term;searches"),
 ])
 def test_every_figure_downloads_as_csv(coordinator, world, report, header):
     response = coordinator.get(f"/koordination/{world.sub_region.slug}/{report}.csv")
@@ -100,3 +104,46 @@ def test_the_demo_coordinator_has_a_station_waiting_for_approval(demo, client):
     html = client.get("/koordination/eifel").get_data(as_text=True)
     assert "Paketstation Kehrig Vereinsheim" in html and "Freigeben" in html
     assert "Imkerei am Hochsimmer" in html  # the producer's application, decided on its own page
+
+
+def test_the_demo_coordinator_sees_searches_without_result(demo, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", Clock(NOW))
+    assert seed_unanswered_searches(NOW) == 0  # seeded once
+    login(client, "coordinator@example.org")
+    html = client.get("/koordination/eifel").get_data(as_text=True)
+    table = html.split('id="unanswered-searches"')[1].split("</table>")[0]
+    assert all(term in table for term in SEARCHES)
+    assert all(client.get(f"/api/v1/products?q={term}").get_json()["total"] == 0 for term in SEARCHES)
+
+
+def _searched(world, term, times=1, *, at=NOW, sub_region=None):
+    for _ in range(times):
+        record_unanswered_search(text=term, sub_region_id=(sub_region or world.sub_region).id, now=at)
+    db.session.commit()
+
+
+def test_a_search_without_result_appears_on_the_dashboard_and_one_with_results_does_not(coordinator, world, app):
+    anonymous = app.test_client()
+    assert "Bauernbrot" in anonymous.get("/produkte?q=Bauernbrot").get_data(as_text=True)
+    anonymous.get(f"/produkte?q=Ziegenkäse&ort={world.resident.home_place.id}")
+    anonymous.get(f"/produkte?q=Dinkelmehl&ort={world.other_station.place.id}")  # another sub-region's
+    html = coordinator.get(f"/koordination/{world.sub_region.slug}").get_data(as_text=True)
+    table = html.split('id="unanswered-searches"')[1].split("</table>")[0]
+    assert "ziegenkäse" in table and "02.03." in table
+    assert "bauernbrot" not in table.lower() and "dinkelmehl" not in html
+    assert "Suchen ohne Treffer" in html and html.count("<svg") == 5
+
+
+def test_the_csv_lists_week_term_and_count_and_defuses_formulas(coordinator, world):
+    _searched(world, "Ziegenkäse", 2)
+    _searched(world, "=HYPERLINK(1)")
+    _searched(world, "Dinkelmehl", sub_region=world.other_sub_region)
+    response = coordinator.get(f"/koordination/{world.sub_region.slug}/suchen-ohne-treffer.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.decode("utf-8-sig").splitlines() == [
+        "week_from;term;searches", "2026-03-02;ziegenkäse;2", "2026-03-02;'=hyperlink(1);1"]
+
+
+def test_another_sub_regions_searches_are_404(coordinator, world):
+    _searched(world, "Dinkelmehl", sub_region=world.other_sub_region)
+    assert coordinator.get(f"/koordination/{world.other_sub_region.slug}/suchen-ohne-treffer.csv").status_code == 404
