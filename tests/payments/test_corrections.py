@@ -17,29 +17,17 @@ from marketplace.payments.corrections import ShortAlreadyRefunded
 from marketplace.payments.invoice_models import Invoice, InvoiceKind
 from marketplace.payments.invoices import list_order_invoices
 from marketplace.payments.models import Transfer, TransferStatus
-from marketplace.payments.online import apply_intent
-from marketplace.payments.payouts import pay_out_delivered, refresh_account, start_onboarding
+from marketplace.payments.payouts import pay_out_delivered
 from marketplace.payments.services import submit_order
 from marketplace.pickup.models import PickupStay
 from tests import factories as f
 from tests.orders.helpers import TUESDAY
-from tests.payments.helpers import Refund, count, get_payment
+from tests.payments.helpers import Refund, count, get_payment, onboard, paid_order
 from tests.payments.invoice_helpers import allow_invoice
 
 
 def _line(order, product):
     return next(line for line in order.lines if line.product_id == product.id)
-
-
-def paid_order(world, fake, now, items, *, fulfilment=None):
-    """An order paid online (the PaymentIntent succeeded, as its webhook reports)."""
-    order, _ = submit_order(resident=world.resident, items=items, delivery_date=TUESDAY,
-                            fulfilment=fulfilment or world.station_choice(), payment_method="stripe", now=now)
-    payment = get_payment(order.id)
-    apply_intent(payment, fake.confirm(payment.intent_id), now=now, source="webhook")
-    db.session.commit()
-    assert payment.order.status == OrderStatus.CONFIRMED
-    return payment.order
 
 
 def order_paid_later(world, now, items, *, method="pay_on_pickup"):
@@ -48,13 +36,6 @@ def order_paid_later(world, now, items, *, method="pay_on_pickup"):
                             payment_method=method, now=now)
     db.session.commit()
     return order
-
-
-def _onboard(producer, fake, now):
-    start_onboarding(producer=producer, email=None, refresh_url="http://x/r", return_url="http://x/b", now=now)
-    fake.complete_onboarding(next(iter(fake.accounts)))
-    refresh_account(producer_id=producer.id, now=now)
-    db.session.commit()
 
 
 def _refunds(order_id):
@@ -147,7 +128,7 @@ def test_the_transfer_leaves_a_refunded_short_line_out_once(world, fake, now):
     mark_line_short(line=_line(order, world.bread), short_quantity=2, actor=None, now=now)
     for status in (OrderStatus.PACKED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED):
         move_order(order, status, now=now)
-    _onboard(world.producer_a, fake, now)
+    onboard(world.producer_a, fake, now)
     assert pay_out_delivered(now=now) == 1
     transfer = db.session.scalars(select(Transfer).where(Transfer.order_id == order.id)).one()
     # 6 × 4,50 € ordered, 2 refunded: 18,00 € of goods, less the 10 % fee.
@@ -220,7 +201,7 @@ def test_an_expired_short_line_is_refunded_only_for_what_was_packed(world, fake,
 def test_a_refund_of_goods_already_paid_out_reverses_the_producers_share(world, fake, now):
     order = paid_order(world, fake, now, [(world.bread.id, 2)])
     stay = _waiting_at_its_place(order, now)
-    _onboard(world.producer_a, fake, now)
+    onboard(world.producer_a, fake, now)
     assert pay_out_delivered(now=now) == 1
     transfer = db.session.scalars(select(Transfer).where(Transfer.order_id == order.id)).one()
     assert (transfer.status, transfer.amount_cents) == (TransferStatus.SENT, 810)
