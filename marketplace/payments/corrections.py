@@ -10,7 +10,9 @@ the line and the units, "short:line:17:2"), goods not collected once per line
 refunded or credited cannot be taken back, so a short quantity may not drop below it.
 
 Goods nobody collected are refunded or credited by their region's rule: chilled and frozen goods
-only where `Region.refund_expired_perishables` says so, everything else always.
+only where `Region.refund_expired_perishables` says so, everything else always. A weighed line
+lighter than ordered is refunded the difference when its order is delivered and paid out
+(`refund_weight_differences`, called by the payouts): until then it may be weighed again.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from marketplace.payments.credit_notes import CREDITED_METHODS, credit_order_lin
 from marketplace.payments.invoice_models import Invoice, InvoiceKind
 from marketplace.payments.models import Payment, PaymentStatus, Refund
 from marketplace.payments.online import get_payment
-from marketplace.payments.refunds import refund_amount
+from marketplace.payments.refunds import WEIGHT_REASON, refund_amount
 
 PERISHABLE = frozenset({Temperature.CHILLED, Temperature.FROZEN})
 
@@ -142,6 +144,19 @@ def settle_not_collected(order: Order, *, now: datetime) -> None:
                 quantities[line.id] = left
     if quantities:
         credit_order_lines(order=order, quantities=quantities, reason="Nicht abgeholt", now=now)
+
+
+def refund_weight_differences(order: Order, *, now: datetime) -> None:
+    """Refund what weighed lines of a delivered order cost less than was paid for them (the job
+    that pays producers, before their transfers); once per line, never what costs more."""
+    payment = _paid_online(order)
+    if payment is None:
+        return
+    for line in order.lines:
+        difference = line.packed_quantity * line.unit_price_cents - line.total_cents
+        if line.weight_grams is not None and difference > 0:
+            refund_amount(order_id=order.id, amount_cents=difference, key=f"{WEIGHT_REASON}:line:{line.id}",
+                          reason=WEIGHT_REASON, now=now, producer_id=line.producer_order.producer_id)
 
 
 on_lines_short(settle_short_lines)

@@ -18,6 +18,7 @@ from marketplace.catalog.models import Producer
 from marketplace.core.errors import N_, Conflict
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrder
+from marketplace.payments.corrections import refund_weight_differences
 from marketplace.payments.fees import platform_fee
 from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import (
@@ -29,6 +30,7 @@ from marketplace.payments.models import (
     TransferStatus,
 )
 from marketplace.payments.online import CURRENCY, PaymentUnavailable
+from marketplace.payments.refunds import WEIGHT_REASON
 
 # The order has reached its place (or the door): the producers have delivered their goods.
 DELIVERED = (OrderStatus.DELIVERED, OrderStatus.PICKED_UP, OrderStatus.NOT_COLLECTED, OrderStatus.RETURNED)
@@ -96,13 +98,14 @@ def refresh_account_by_id(stripe_account_id: str, *, now: datetime) -> str:
 
 def delivered_goods_cents(order_id: int, producer_id: int) -> int:
     """A producer's goods in an order minus what was refunded for them. The lines count with their
-    short units, which their refunds take off: otherwise they would be left out twice."""
+    short units, which their refunds take off (otherwise they would be left out twice), and at
+    their weighed price, which the weight's refund does not take off again."""
     ordered = db.session.scalar(
         select(func.coalesce(func.sum(OrderLine.total_cents + OrderLine.short_cents), 0))
         .join(ProducerOrder, ProducerOrder.id == OrderLine.producer_order_id)
         .where(OrderLine.order_id == order_id, ProducerOrder.producer_id == producer_id))
     refunded = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_cents), 0)).join(Payment).where(
-        Payment.order_id == order_id, Refund.producer_id == producer_id,
+        Payment.order_id == order_id, Refund.producer_id == producer_id, Refund.reason != WEIGHT_REASON,
     ))
     return max(ordered - refunded, 0)
 
@@ -158,6 +161,11 @@ def pay_out_delivered(*, now: datetime) -> int:
         payment = db.session.scalars(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
         if db.session.scalar(select(func.count()).select_from(Transfer).where(Transfer.order_id == order_id)):
             db.session.commit()
+            continue
+        try:
+            refund_weight_differences(payment.order, now=now)
+        except PaymentUnavailable:
+            db.session.rollback()  # the gateway is away: this order waits for the next run
             continue
         _create_transfers(payment.order, payment, now=now)
         db.session.commit()

@@ -234,3 +234,29 @@ def test_goods_not_collected_paid_on_pickup_refund_nothing_online(world, fake, n
     [note] = [n for n in _credit_notes(order.id) if n.refers_to.kind == InvoiceKind.SALE]
     assert note.total_cents == 900
     assert db.session.get(Invoice, note.refers_to_id).order_id == order.id
+
+
+# -- weighed lines --------------------------------------------------------------------------------
+
+def test_a_weighed_line_lighter_than_paid_for_is_refunded_the_difference_once_when_paid_out(world, fake, now):
+    from marketplace.catalog.models import Unit
+    from marketplace.orders.packing import weigh_line
+
+    roast = f.make_product(world.producer_a, name="Schweinebraten", unit=Unit.PIECE, unit_weight_g=500,
+                           weight_tolerance_pct=20, price_cents=600, vat_rate=7, stock=30)
+    db.session.commit()
+    order = paid_order(world, fake, now, [(roast.id, 2)])
+    line = _line(order, roast)
+    weigh_line(line=line, weight_grams=900, actor=None, now=now)  # 0,9 kg at 12,00 €/kg: 10,80 €
+    weigh_line(line=line, weight_grams=950, actor=None, now=now)  # weighed again before it leaves
+    assert count(Refund) == 0
+    for status in (OrderStatus.PACKED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED):
+        move_order(order, status, now=now)
+    onboard(world.producer_a, fake, now)
+    assert pay_out_delivered(now=now) == 1
+    assert pay_out_delivered(now=now) == 0
+    assert _refunds(order.id) == [(f"weight:line:{line.id}", 1200 - 1140, world.producer_a.id)]
+    assert fake.refunded(get_payment(order.id).intent_id) == 60
+    transfer = db.session.scalars(select(Transfer).where(Transfer.order_id == order.id)).one()
+    # The producer is paid the weighed price: the refund does not come off it a second time.
+    assert (transfer.goods_cents, transfer.amount_cents) == (1140, 1140 - 114)

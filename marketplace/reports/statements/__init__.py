@@ -29,6 +29,7 @@ from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrd
 from marketplace.payments.invoice_models import Invoice, InvoiceKind
 from marketplace.payments.models import Payment, Refund, TransferStatus
 from marketplace.payments.queries import list_transfers_of_producer
+from marketplace.payments.refunds import WEIGHT_REASON
 from marketplace.regions.models import Region, SubRegion
 
 DELIVERED = (OrderStatus.DELIVERED, OrderStatus.PICKED_UP, OrderStatus.NOT_COLLECTED, OrderStatus.RETURNED)
@@ -112,7 +113,7 @@ def _credited_by_order(producer_id: int, order_ids: list[int]) -> dict[int, int]
 def _refunded_by_order(producer_id: int, order_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(Payment.order_id, func.sum(Refund.amount_cents)).join(Payment, Payment.id == Refund.payment_id)
-        .where(Refund.producer_id == producer_id, Payment.order_id.in_(order_ids))
+        .where(Refund.producer_id == producer_id, Payment.order_id.in_(order_ids), Refund.reason != WEIGHT_REASON)
         .group_by(Payment.order_id)
     )
     return dict(rows.all())
