@@ -260,3 +260,21 @@ def test_a_weighed_line_lighter_than_paid_for_is_refunded_the_difference_once_wh
     transfer = db.session.scalars(select(Transfer).where(Transfer.order_id == order.id)).one()
     # The producer is paid the weighed price: the refund does not come off it a second time.
     assert (transfer.goods_cents, transfer.amount_cents) == (1140, 1140 - 114)
+
+
+def test_declining_a_day_below_the_minimum_refunds_the_producers_lines(world, fake, now):
+    from marketplace.orders.models import ProducerDay
+    from marketplace.orders.packing import decide_day, send_cutoff_lists, set_minimum
+    from tests.orders.helpers import AFTER_MONDAY_CUTOFF
+
+    set_minimum(producer=world.producer_a, sub_region_id=world.sub_region.id, minimum_cents=5000)
+    mixed = paid_order(world, fake, now, [(world.bread.id, 2), (world.milk.id, 1)])
+    only_a = paid_order(world, fake, now, [(world.bread.id, 3)])
+    send_cutoff_lists(now=AFTER_MONDAY_CUTOFF)
+    day = db.session.scalars(select(ProducerDay).where(ProducerDay.producer_id == world.producer_a.id)).one()
+    decide_day(producer_day=day, deliver=False, actor=None, now=AFTER_MONDAY_CUTOFF)
+    db.session.commit()
+    assert _refunds(mixed.id) == [(f"short:line:{_line(mixed, world.bread).id}:2", 900, world.producer_a.id)]
+    assert only_a.status == OrderStatus.CANCELLED
+    assert _refunds(only_a.id) == [(f"short:line:{_line(only_a, world.bread).id}:3", 1350, world.producer_a.id)]
+    assert get_payment(only_a.id).refunded_cents == get_payment(only_a.id).captured_cents == 1350
