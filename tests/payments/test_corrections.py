@@ -278,3 +278,28 @@ def test_declining_a_day_below_the_minimum_refunds_the_producers_lines(world, fa
     assert only_a.status == OrderStatus.CANCELLED
     assert _refunds(only_a.id) == [(f"short:line:{_line(only_a, world.bread).id}:3", 1350, world.producer_a.id)]
     assert get_payment(only_a.id).refunded_cents == get_payment(only_a.id).captured_cents == 1350
+
+
+def test_an_expiry_whose_refund_fails_waits_for_the_next_run_and_refunds_once(world, fake, now, monkeypatch):
+    from marketplace.payments.gateway import GatewayError
+
+    order = paid_order(world, fake, now, [(world.bread.id, 2)])
+    other = paid_order(world, fake, now, [(world.bread.id, 1)])
+    _waiting_at_its_place(order, now)
+    _waiting_at_its_place(other, now)
+    refund = fake.refund
+
+    def away(**kw):
+        if kw["metadata"]["order_number"] == order.number:
+            raise GatewayError("Stripe is away", code="api_connection_error")
+        return refund(**kw)
+
+    monkeypatch.setattr(fake, "refund", away)
+    assert expire_uncollected(now=now + timedelta(hours=25)) == 1
+    db.session.commit()
+    assert (order.status, other.status) == (OrderStatus.DELIVERED, OrderStatus.NOT_COLLECTED)
+    monkeypatch.setattr(fake, "refund", refund)
+    assert expire_uncollected(now=now + timedelta(hours=26)) == 1
+    db.session.commit()
+    assert order.status == OrderStatus.NOT_COLLECTED
+    assert fake.refunded(get_payment(order.id).intent_id) == 900 and count(Refund) == 2
