@@ -32,6 +32,7 @@ from marketplace.admin.region_setup_forms import (
     MunicipalityForm,
     OfferForm,
     PlaceForm,
+    RefundRuleForm,
     RegionForm,
     RenameForm,
     SubRegionForm,
@@ -344,17 +345,30 @@ def settings():
     return _page("settings.html", region=region, form=form)
 
 
+def _region_form(form_class, template: str, change, *, fallback: str):
+    """A page with one form on the admin's region: `change(region, form)` for a valid one."""
+    region = own_region()
+    form = form_class(obj=region) if request.method == "GET" else form_class()
+    if _saved(form, lambda: change(region, form), fallback=fallback):
+        flash(gettext("Die Änderungen sind gespeichert."), "success")
+        return redirect(request.path)
+    return _page(template, region=region, form=form)
+
+
 @bp.route("/rechtliches", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def legal():
-    region = own_region()
-    form = LegalForm(obj=region) if request.method == "GET" else LegalForm()
-    if _saved(form, lambda: setup.set_legal_texts(
-            region=region, imprint_text=form.imprint_text.data, privacy_text=form.privacy_text.data,
-            actor=current_user, now=utcnow())):
-        flash(gettext("Die Änderungen sind gespeichert."), "success")
-        return redirect(url_for(".legal"))
-    return _page("legal.html", region=region, form=form)
+    return _region_form(LegalForm, "legal.html", lambda region, form: setup.set_legal_texts(
+        region=region, imprint_text=form.imprint_text.data, privacy_text=form.privacy_text.data,
+        actor=current_user, now=utcnow()), fallback="imprint_text")
+
+
+@bp.route("/erstattungen", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def refunds():
+    return _region_form(RefundRuleForm, "refunds.html", lambda region, form: setup.set_refund_rule(
+        region=region, refund_expired_perishables=form.refund_expired_perishables.data,
+        actor=current_user, now=utcnow()), fallback="refund_expired_perishables")
 
 
 @bp.get("/protokoll")

@@ -106,3 +106,7 @@ class AcceptForm(FlaskForm):
     password = PasswordField(_l("Passwort (mindestens 10 Zeichen)"), validators=[DataRequired()])
     confirm = PasswordField(_l("Passwort wiederholen"),
                             validators=[DataRequired(), EqualTo("password", message=_l("Die Passwörter stimmen nicht überein."))])
+
+
+class RefundRuleForm(FlaskForm):
+    refund_expired_perishables = BooleanField(_l("Nicht abgeholte Kühl- und Tiefkühlware erstatten"))

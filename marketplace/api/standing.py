@@ -10,7 +10,7 @@ from marketplace.core.errors import DomainError, NotFound
 from marketplace.extensions import db
 from marketplace.orders.standing import services as standing_services
 from marketplace.orders.standing.models import StandingOrder
-from marketplace.payments.standing import submit_standing_order
+from marketplace.payments.standing import change_standing_order, submit_standing_order
 
 PATCH_FIELDS = {"state", "skip", "items", "fulfilment"}
 
@@ -86,7 +86,7 @@ def update_standing_order(standing_id: int):
     # Each change is checked as it is made; a refusal of any takes back those made before it.
     try:
         if "items" in data or "fulfilment" in data:
-            standing_services.change_standing_order(
+            change_standing_order(
                 standing, now=now,
                 items=[_order_item(i) for i in body_list(data, "items")] if "items" in data else None,
                 fulfilment=_fulfilment(data) if "fulfilment" in data else None,

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from marketplace.accounts.models import User
-from marketplace.core.errors import N_, Conflict, InvalidInput
+from marketplace.core.errors import N_, Conflict, DomainError, InvalidInput
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderStatus, PaymentMethod
 from marketplace.orders.transitions import move_order, record_event
@@ -154,18 +154,26 @@ def record_not_collected(stay: PickupStay, *, staff: User, now: datetime) -> Pic
 
 def expire_uncollected(*, now: datetime) -> int:
     """Goods whose collect-by time has passed: the code stops working, the order is not
-    collected, and the place's operators or staff are told what to empty. Returns how many."""
+    collected (its goods refunded by the payments' hook), and the place's operators or staff are
+    told what to empty. One whose refund fails waits for the next run. Returns how many."""
     stays = db.session.scalars(select(PickupStay).where(
         PickupStay.collect_by <= now, PickupStay.handed_over_at.is_(None),
         PickupStay.not_collected_at.is_(None), PickupStay.received_at.is_not(None),
     ).order_by(PickupStay.id).with_for_update(skip_locked=True)).all()
-    expired = [stay for stay in stays if stay.order.status == OrderStatus.DELIVERED]
-    for stay in expired:
-        _give_up(stay, now=now, actor=None, kind="expired_at_pickup")
-        alert_expired(stay.pickup_place, order_number=stay.order.number,
-                      labels=compartment_labels(stay.order_id), arrived_at=stay.arrived_at, now=now)
+    expired = 0
+    for stay in stays:
+        if stay.order.status != OrderStatus.DELIVERED:
+            continue
+        try:
+            with db.session.begin_nested():
+                _give_up(stay, now=now, actor=None, kind="expired_at_pickup")
+                alert_expired(stay.pickup_place, order_number=stay.order.number,
+                              labels=compartment_labels(stay.order_id), arrived_at=stay.arrived_at, now=now)
+        except DomainError:
+            continue  # its refund could not be made (the gateway is away): the next run tries again
+        expired += 1
     db.session.flush()
-    return len(expired)
+    return expired
 
 
 def record_outcome(stay: PickupStay, *, outcome: EmptyOutcome, actor: User, now: datetime) -> PickupStay:

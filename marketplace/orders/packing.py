@@ -7,6 +7,7 @@ the order's totals follow the lines (CHECK constraints keep each line's total ri
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -84,6 +85,22 @@ class InvalidMinimum(InvalidInput):
     message = N_("Der Mindestumsatz ist ein Betrag wie 50,00 (leer: keiner).")
 
 
+# Work that belongs to the same transaction as lines becoming short (or less short): their
+# refund or credit note, registered by the payments, which orders may not import. A hook takes
+# (order, lines, now=) and may refuse with a DomainError (a refund cannot be taken back).
+_ON_SHORT: list[Callable] = []
+
+
+def on_lines_short(hook: Callable) -> None:
+    if hook not in _ON_SHORT:
+        _ON_SHORT.append(hook)
+
+
+def _lines_short(order: Order, lines: list[OrderLine], now: datetime) -> None:
+    for hook in _ON_SHORT:
+        hook(order, lines, now=now)
+
+
 # -- totals ----------------------------------------------------------------------------------
 
 def line_total_cents(line: OrderLine) -> int:
@@ -133,24 +150,27 @@ def _cancel_if_empty(order: Order, *, actor: User | None, now: datetime, note: s
 def mark_line_short(*, line: OrderLine, short_quantity: object, actor: User | None, now: datetime) -> OrderLine:
     """Record that `short_quantity` units of the line cannot be delivered (0 takes it back).
 
-    The line's total drops by their worth (`short_cents`, for a refund or credit note by the
-    payments), the order's totals follow, and the resident is told. A weighed line is weighed
-    again. An order with nothing left is cancelled."""
+    The line's total drops by their worth (`short_cents`), the order's totals follow, and the
+    resident is told. A weighed line is weighed again. An order with nothing left is cancelled.
+    The payments' hook refunds or credits the units (`payments/corrections.py`); it refuses to
+    take back units already refunded, and then nothing is changed (a savepoint)."""
     _check_changeable(line)
     if type(short_quantity) is not int or not 0 <= short_quantity <= line.quantity:
         raise InvalidShortQuantity(quantity=line.quantity)
     if short_quantity == line.short_quantity:
         return line
     order = line.order
-    line.short_quantity = short_quantity
-    line.short_cents = short_quantity * line.unit_price_cents
-    line.weight_grams = None
-    line.total_cents = line_total_cents(line)
-    _refresh_totals(order)
-    db.session.flush()
-    _notify_line(order, line, "order_line_short", now, short_quantity=short_quantity,
-                 quantity=line.quantity, short_cents=line.short_cents)
-    if _cancel_if_empty(order, actor=actor, now=now, note="short"):
+    with db.session.begin_nested():
+        line.short_quantity = short_quantity
+        line.short_cents = short_quantity * line.unit_price_cents
+        line.weight_grams = None
+        line.total_cents = line_total_cents(line)
+        _refresh_totals(order)
+        db.session.flush()
+        _notify_line(order, line, "order_line_short", now, short_quantity=short_quantity,
+                     quantity=line.quantity, short_cents=line.short_cents)
+        _cancel_if_empty(order, actor=actor, now=now, note="short")
+        _lines_short(order, [line], now)
         db.session.flush()
     return line
 
@@ -294,8 +314,8 @@ def send_cutoff_lists(*, now: datetime) -> int:
 
 def decide_day(*, producer_day: ProducerDay, deliver: bool, actor: User | None, now: datetime) -> ProducerDay:
     """The producer's answer to a day below its minimum: deliver anyway, or decline. Declining
-    cancels its lines of that day in that sub-region (nothing delivered, their worth recorded
-    for the refund), gives their stock back, cancels orders left empty and tells the residents."""
+    cancels its lines of that day in that sub-region (nothing delivered, refunded or credited
+    by the payments' hook), gives their stock back, cancels orders left empty and tells the residents."""
     if producer_day.state != ProducerDayState.AWAITING:
         raise DayNotAwaiting()
     producer_day.decided_at, producer_day.decided_by_id = now, actor.id if actor else None
@@ -313,7 +333,7 @@ def decide_day(*, producer_day: ProducerDay, deliver: bool, actor: User | None, 
     ).unique().all()
     back: dict[int, int] = {}
     for order in orders:
-        declined = []
+        declined, changed = [], []
         own = {po.id for po in order.producer_orders if po.producer_id == producer_day.producer_id}
         for line in order.lines:
             if line.producer_order_id not in own or line.is_fully_short:
@@ -323,12 +343,14 @@ def decide_day(*, producer_day: ProducerDay, deliver: bool, actor: User | None, 
             line.weight_grams = None
             line.total_cents = 0
             declined.append({"name": line.product_name, "quantity": line.quantity})
+            changed.append(line)
         _refresh_totals(order)
         db.session.flush()
         notify(order.resident, "order_lines_declined", {
             **order_context(order), "producer_name": producer_day.producer.name, "declined": declined,
         }, order_id=order.id, now=now)
         _cancel_if_empty(order, actor=actor, now=now, note="declined")
+        _lines_short(order, changed, now)
     give_back_stock(back)
     db.session.flush()
     bump_catalog_version()

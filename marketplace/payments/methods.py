@@ -4,3 +4,5 @@ from marketplace.payments.online import StripeProvider
 from marketplace.payments.providers import register_provider
 
 register_provider(StripeProvider())
+
+from marketplace.payments import corrections  # noqa: E402,F401  (refunds and credit notes of short and uncollected goods)

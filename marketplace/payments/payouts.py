@@ -1,12 +1,12 @@
 """Producers paid through Stripe Connect: Express onboarding, and one Transfer per producer and
 order once the order is delivered (separate charges and transfers).
 
-A transfer is the producer's delivered goods (its lines minus what was refunded for them) minus
-the platform fee, with `source_transaction` = the order's charge and `transfer_group` = the
-order number. Its row is written first (unique per order and producer) and sent with an
-idempotency key of the order and producer, so a retry after a crash sends nothing twice. A
-producer without a ready account gets a waiting row, listed for the coordinator, sent by the
-next run after it has onboarded.
+A transfer is the producer's goods (its lines with the short units counted back in) minus what
+was refunded for them (short units, goods not collected) minus the platform fee, with
+`source_transaction` = the order's charge and `transfer_group` = the order number. Its row is
+written first (unique per order and producer) and sent with an idempotency key of the order and
+producer, so a retry after a crash sends nothing twice. A producer without a ready account gets
+a waiting row, listed for the coordinator, sent by the next run after it has onboarded.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Producer
 from marketplace.core.errors import N_, Conflict
 from marketplace.extensions import db
-from marketplace.orders.models import Order, OrderStatus
+from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrder
+from marketplace.payments.corrections import refund_weight_differences
 from marketplace.payments.fees import platform_fee
 from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import (
@@ -29,6 +30,7 @@ from marketplace.payments.models import (
     TransferStatus,
 )
 from marketplace.payments.online import CURRENCY, PaymentUnavailable
+from marketplace.payments.refunds import WEIGHT_REASON
 
 # The order has reached its place (or the door): the producers have delivered their goods.
 DELIVERED = (OrderStatus.DELIVERED, OrderStatus.PICKED_UP, OrderStatus.NOT_COLLECTED, OrderStatus.RETURNED)
@@ -94,19 +96,25 @@ def refresh_account_by_id(stripe_account_id: str, *, now: datetime) -> str:
     return "account_ready" if account.is_ready else "account_pending"
 
 
-def delivered_goods_cents(order_id: int, producer_id: int, producer_total: int) -> int:
-    """A producer's goods in an order minus what was refunded for them."""
+def delivered_goods_cents(order_id: int, producer_id: int) -> int:
+    """A producer's goods in an order minus what was refunded for them. The lines count with their
+    short units, which their refunds take off (otherwise they would be left out twice), and at
+    their weighed price, which the weight's refund does not take off again."""
+    ordered = db.session.scalar(
+        select(func.coalesce(func.sum(OrderLine.total_cents + OrderLine.short_cents), 0))
+        .join(ProducerOrder, ProducerOrder.id == OrderLine.producer_order_id)
+        .where(OrderLine.order_id == order_id, ProducerOrder.producer_id == producer_id))
     refunded = db.session.scalar(select(func.coalesce(func.sum(Refund.amount_cents), 0)).join(Payment).where(
-        Payment.order_id == order_id, Refund.producer_id == producer_id,
+        Payment.order_id == order_id, Refund.producer_id == producer_id, Refund.reason != WEIGHT_REASON,
     ))
-    return max(producer_total - refunded, 0)
+    return max(ordered - refunded, 0)
 
 
 def _create_transfers(order: Order, payment: Payment, *, now: datetime) -> list[Transfer]:
     region = order.sub_region.region
     created = []
     for producer_order in order.producer_orders:
-        goods = delivered_goods_cents(order.id, producer_order.producer_id, producer_order.items_total_cents)
+        goods = delivered_goods_cents(order.id, producer_order.producer_id)
         fee = platform_fee(goods, region)
         transfer = Transfer(order_id=order.id, producer_id=producer_order.producer_id, payment_id=payment.id,
                             goods_cents=goods, fee_cents=fee, amount_cents=goods - fee, created_at=now)
@@ -153,6 +161,11 @@ def pay_out_delivered(*, now: datetime) -> int:
         payment = db.session.scalars(select(Payment).where(Payment.order_id == order_id).with_for_update()).one()
         if db.session.scalar(select(func.count()).select_from(Transfer).where(Transfer.order_id == order_id)):
             db.session.commit()
+            continue
+        try:
+            refund_weight_differences(payment.order, now=now)
+        except PaymentUnavailable:
+            db.session.rollback()  # the gateway is away: this order waits for the next run
             continue
         _create_transfers(payment.order, payment, now=now)
         db.session.commit()

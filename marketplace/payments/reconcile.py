@@ -90,7 +90,7 @@ def _transfers(since: datetime) -> list[Finding]:
         region = order.sub_region.region
         for producer_order in order.producer_orders:
             transfer = transfers.get(producer_order.producer_id)
-            goods = delivered_goods_cents(order.id, producer_order.producer_id, producer_order.items_total_cents)
+            goods = delivered_goods_cents(order.id, producer_order.producer_id)
             name = producer_order.producer.name
             if transfer is None:
                 findings.append(Finding("transfer_missing", order.number, name, region.id))

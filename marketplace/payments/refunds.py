@@ -25,6 +25,10 @@ from marketplace.payments.gateway import GatewayError, get_gateway
 from marketplace.payments.models import Payment, PaymentStatus, Refund, Transfer, TransferStatus
 from marketplace.payments.online import PaymentUnavailable, get_payment
 
+# The cause of a refund for a weighed line lighter than ordered: the line's total already left
+# the difference out, so the producer's transfer and statement do not take it off again.
+WEIGHT_REASON = "weight"
+
 
 class RefundTooLarge(Conflict):
     code = "refund_too_large"

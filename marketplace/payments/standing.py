@@ -22,8 +22,9 @@ from marketplace.orders.checkout.rules import check_available_on, check_in_stock
 from marketplace.orders.models import PaymentMethod
 from marketplace.orders.standing.models import RunOutcome, StandingOrder, StandingOrderRun, StandingState
 from marketplace.orders.standing.notices import notify_standing_failed, notify_standing_placed
+from marketplace.orders.standing.services import change_standing_order as change_items_or_place
 from marketplace.orders.standing.services import choice_of, create_standing_order, pending_days
-from marketplace.payments.providers import PaymentMethodUnavailable, get_provider
+from marketplace.payments.providers import PaymentMethodUnavailable, check_method_offered, get_provider
 from marketplace.payments.services import submit_order
 from marketplace.regions.schedule import DeliveryDay
 
@@ -43,9 +44,32 @@ def check_standing_payment_method(method: object) -> PaymentMethod:
     return method
 
 
+def _check_offered(standing: StandingOrder) -> None:
+    """The checkout's rule: the method must be offered for this place (or the door) in the
+    resident's sub-region (422 `payment_method_unavailable`: pay on pickup at a parcel station)."""
+    sub_region = standing.resident.home_sub_region
+    check_method_offered(standing.payment_method, sub_region_id=sub_region.id if sub_region else None,
+                         fulfilment=standing.fulfilment, resident=standing.resident)
+
+
 def submit_standing_order(*, payment_method: object, **fields) -> StandingOrder:
-    """`create_standing_order` with a payment method this installation can take unattended."""
-    return create_standing_order(payment_method=check_standing_payment_method(payment_method), **fields)
+    """`create_standing_order` with a payment method this installation can take unattended and
+    the chosen place offers; nothing is written when either is refused."""
+    method = check_standing_payment_method(payment_method)
+    # In a savepoint, as at the checkout: the place's own refusals come first, then the method's.
+    with db.session.begin_nested():
+        standing = create_standing_order(payment_method=method, **fields)
+        _check_offered(standing)
+    return standing
+
+
+def change_standing_order(standing: StandingOrder, **changes) -> StandingOrder:
+    """`orders.standing.services.change_standing_order`, refused (nothing changed) when the new
+    place does not offer the standing order's payment method."""
+    with db.session.begin_nested():
+        change_items_or_place(standing, **changes)
+        _check_offered(standing)
+    return standing
 
 
 def _line(item, reason: str) -> dict:

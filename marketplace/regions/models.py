@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -21,6 +21,9 @@ class Region(db.Model):
     pickup_hold_ambient_h: Mapped[int | None]
     pickup_hold_chilled_h: Mapped[int | None]
     pickup_hold_frozen_h: Mapped[int | None]
+    # Goods nobody collected: chilled and frozen ones are refunded (or credited) only where the
+    # region says so; everything else always is (payments/corrections.py).
+    refund_expired_perishables: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set up by the region admin (regions/setup.py): branding and the legal pages' text.
     logo_key: Mapped[str | None] = mapped_column(String(40))
     brand_colour: Mapped[str | None] = mapped_column(String(7))

@@ -390,3 +390,14 @@ def set_legal_texts(*, region: Region, imprint_text: str, privacy_text: str, act
                before=before, after={"imprint_text": region.imprint_text,
                                      "privacy_text": region.privacy_text}, now=now)
     return region
+
+
+def set_refund_rule(*, region: Region, refund_expired_perishables: bool, actor, now: datetime) -> Region:
+    """Whether chilled and frozen goods nobody collected are refunded (or credited) too; goods
+    that keep always are (payments/corrections.py)."""
+    before = {"refund_expired_perishables": region.refund_expired_perishables}
+    region.refund_expired_perishables = bool(refund_expired_perishables)
+    db.session.flush()
+    log_change(region_id=region.id, actor=actor, action="region.refund_rule_changed", obj=region,
+               before=before, after={"refund_expired_perishables": region.refund_expired_perishables}, now=now)
+    return region

@@ -378,3 +378,41 @@ def test_the_demo_shows_the_set_up_once(demo, db):
     assert region.imprint_text and kehrig.sub_region.local_note == NOTE
     count = _log_count(db)
     assert count == 2 and not seed_region_setup(region, NOW) and _log_count(db) == count
+
+
+def test_the_region_admin_sets_whether_perishables_nobody_collected_are_refunded(world, client, db):
+    token = _login(client)
+    page = client.get("/admin/region/erstattungen").get_data(as_text=True)
+    assert 'name="refund_expired_perishables"' in page and "checked" not in page
+    response = client.post("/admin/region/erstattungen", data={"csrf_token": token,
+                                                              "refund_expired_perishables": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Region, world["region"].id).refund_expired_perishables is True
+    assert "checked" in client.get("/admin/region/erstattungen").get_data(as_text=True)
+    client.post("/admin/region/erstattungen", data={"csrf_token": token})  # unticked
+    db.session.expire_all()
+    assert db.session.get(Region, world["region"].id).refund_expired_perishables is False
+    changes = db.session.scalars(select(RegionChange).where(RegionChange.action == "region.refund_rule_changed")
+                                 .order_by(RegionChange.id)).all()
+    assert [(c.before, c.after) for c in changes] == [
+        ({"refund_expired_perishables": False}, {"refund_expired_perishables": True}),
+        ({"refund_expired_perishables": True}, {"refund_expired_perishables": False})]
+    assert "region.refund_rule_changed" in client.get("/admin/region/protokoll").get_data(as_text=True)
+
+
+def test_only_a_region_admin_sets_the_refund_rule_and_only_for_its_own_region(world, client, db):
+    other_admin = make_user("other@example.org", role=Role.ADMIN, scope_id=world["other_sub"].region_id)
+    db.session.commit()
+    token = _login(client, "other@example.org")
+    client.post("/admin/region/erstattungen", data={"csrf_token": token, "refund_expired_perishables": "y"})
+    db.session.expire_all()
+    assert db.session.get(Region, world["region"].id).refund_expired_perishables is False
+    assert db.session.get(Region, other_admin.memberships[0].region_id).refund_expired_perishables is True
+    client.post("/logout", data={"csrf_token": token})
+    make_user("resident@example.org")
+    db.session.commit()
+    token = _login(client, "resident@example.org")
+    response = client.post("/admin/region/erstattungen", data={"csrf_token": token, "refund_expired_perishables": "y"})
+    assert response.status_code in (403, 404)
+    assert _log_count(db) == 1

@@ -13,7 +13,7 @@ from tests.orders.standing_helpers import FRIDAY, NEXT_FRIDAY, THURSDAY_CUTOFF
 
 def _body(world, **changes):
     body = {
-        "weekday": 5, "fulfilment": {"kind": "station", "pickup_place_id": world.station.id},
+        "weekday": 5, "fulfilment": {"kind": "sales_point", "pickup_place_id": world.chilled_sales_point.id},
         "payment_method": "pay_on_pickup",
         "items": [{"product_id": world.bread.id, "quantity": 2}, {"product_id": world.milk.id, "quantity": 1}],
     }
@@ -45,7 +45,8 @@ def test_create_answers_201_with_the_standing_order(client, auth, world):
     assert set(data) >= {"id", "state", "next_order_date", "weekday", "fulfilment", "payment_method", "items",
                          "skipped_dates"}
     assert (data["state"], data["next_order_date"], data["weekday"]) == ("active", FRIDAY.isoformat(), 5)
-    assert data["fulfilment"]["kind"] == "station" and data["fulfilment"]["pickup_place_id"] == world.station.id
+    assert data["fulfilment"]["kind"] == "sales_point"
+    assert data["fulfilment"]["pickup_place_id"] == world.chilled_sales_point.id
     assert data["payment_method"] == "pay_on_pickup" and data["skipped_dates"] == []
     assert sorted((i["product_id"], i["quantity"]) for i in data["items"]) == sorted(
         [(world.bread.id, 2), (world.milk.id, 1)])
@@ -189,3 +190,34 @@ def test_the_staff_member_who_set_it_up_sees_it_and_other_staff_do_not(client, w
     assert client.get(url, headers={"Authorization": f"Bearer {token_for(client, staff.email)}"}).status_code == 200
     assert client.get(url, headers={
         "Authorization": f"Bearer {token_for(client, other_staff.email)}"}).status_code == 404
+
+
+def test_pay_on_pickup_at_a_parcel_station_is_refused_as_at_the_checkout(client, auth, world, db):
+    body = _body(world, fulfilment={"kind": "station", "pickup_place_id": world.station.id})
+    response = client.post("/api/v1/standing-orders", json=body, headers=auth)
+    assert response.status_code == 422 and response.get_json()["error"] == "payment_method_unavailable"
+    assert _snapshot(db) == []
+
+
+def test_a_method_the_sub_region_switched_off_is_refused(client, auth, world, db):
+    from marketplace.payments.services import set_sub_region_method
+
+    set_sub_region_method(sub_region_id=world.sub_region.id, method="pay_on_pickup", enabled=False)
+    db.session.commit()
+    response = client.post("/api/v1/standing-orders", json=_body(world), headers=auth)
+    assert response.status_code == 422 and response.get_json()["error"] == "payment_method_unavailable"
+    assert _snapshot(db) == []
+
+
+def test_moving_a_pay_on_pickup_standing_order_to_a_station_is_refused_and_changes_nothing(
+        client, auth, world, db, standing_id):
+    before = _snapshot(db)
+    response = client.patch(f"/api/v1/standing-orders/{standing_id}", headers=auth, json={
+        "fulfilment": {"kind": "station", "pickup_place_id": world.station.id}})
+    assert response.status_code == 422 and response.get_json()["error"] == "payment_method_unavailable"
+    assert _snapshot(db) == before
+    moved = client.patch(f"/api/v1/standing-orders/{standing_id}", headers=auth, json={
+        "fulfilment": {"kind": "door", "window": "08:00-12:00"},
+        "items": [{"product_id": world.wine.id, "quantity": 3}]})
+    assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["fulfilment"]["kind"] == "door"

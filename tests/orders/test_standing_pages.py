@@ -47,12 +47,12 @@ def test_a_standing_order_is_created_from_the_basket(resident, world, db):
     html = page.get_data(as_text=True)
     assert "Freitag" in html and "Dienstag" in html and world.station.name in html
     response = resident.post("/konto/dauerauftraege/neu", data={
-        "csrf_token": token_in(html), "weekday": "5", "fulfilment": f"station:{world.station.id}",
+        "csrf_token": token_in(html), "weekday": "5", "fulfilment": f"sales_point:{world.chilled_sales_point.id}",
         "payment_method": "pay_on_pickup",
     })
     assert response.status_code == 302, response.get_data(as_text=True)
     standing = db.session.scalars(select(StandingOrder)).one()
-    assert standing.weekday == 5 and standing.pickup_place_id == world.station.id
+    assert standing.weekday == 5 and standing.pickup_place_id == world.chilled_sales_point.id
     listing = resident.get("/konto/dauerauftraege").get_data(as_text=True)
     assert "Jeden Freitag" in listing and "läuft" in listing and "Freitag, 6. März 2026" in listing
     assert "2 × Bauernbrot" in listing
@@ -68,7 +68,7 @@ def test_a_standing_order_is_created_from_the_basket(resident, world, db):
 def test_bad_input_is_a_form_error_and_creates_nothing(resident, world, db, data, message):
     _fill_cart(world)
     html = resident.get("/konto/dauerauftraege/neu").get_data(as_text=True)
-    form = {"csrf_token": token_in(html), "weekday": "5", "fulfilment": f"station:{world.station.id}",
+    form = {"csrf_token": token_in(html), "weekday": "5", "fulfilment": f"sales_point:{world.chilled_sales_point.id}",
             "payment_method": "pay_on_pickup", **data}
     response = resident.post("/konto/dauerauftraege/neu", data=form)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
@@ -156,3 +156,14 @@ def test_a_form_without_its_csrf_token_is_refused(resident, world, db):
 def test_the_pages_need_a_login(client, world):
     assert client.get("/konto/dauerauftraege").status_code == 302
     assert client.get("/konto/dauerauftraege/neu").status_code == 302
+
+
+def test_pay_on_pickup_at_a_parcel_station_is_a_form_error_and_creates_nothing(resident, world, db):
+    _fill_cart(world)
+    html = resident.get("/konto/dauerauftraege/neu").get_data(as_text=True)
+    response = resident.post("/konto/dauerauftraege/neu", data={
+        "csrf_token": token_in(html), "weekday": "5", "fulfilment": f"station:{world.station.id}",
+        "payment_method": "pay_on_pickup"})
+    assert response.status_code == 422
+    assert "Diese Zahlungsart ist hier nicht verfügbar." in response.get_data(as_text=True)
+    assert _count(db) == 0

@@ -5,8 +5,11 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
-from marketplace.orders.models import Order, OrderEvent
+from marketplace.orders.models import Order, OrderEvent, OrderStatus
 from marketplace.payments.models import Payment, Refund, StripeEvent
+from marketplace.payments.online import apply_intent
+from marketplace.payments.payouts import refresh_account, start_onboarding
+from marketplace.payments.services import submit_order
 from tests.orders.helpers import TUESDAY
 from tests.payments.conftest import WEBHOOK_SECRET, post_event
 
@@ -52,5 +55,24 @@ def get_payment(order_id: int) -> Payment:
     return db.session.scalars(select(Payment).where(Payment.order_id == order_id)).one()
 
 
+def paid_order(world, fake, now, items, *, fulfilment=None):
+    """An order paid online (the PaymentIntent succeeded, as its webhook reports)."""
+    order, _ = submit_order(resident=world.resident, items=items, delivery_date=TUESDAY,
+                            fulfilment=fulfilment or world.station_choice(), payment_method="stripe", now=now)
+    payment = get_payment(order.id)
+    apply_intent(payment, fake.confirm(payment.intent_id), now=now, source="webhook")
+    db.session.commit()
+    assert payment.order.status == OrderStatus.CONFIRMED
+    return payment.order
+
+
+def onboard(producer, fake, now):
+    """The producer's Express account, onboarded and ready for transfers."""
+    start_onboarding(producer=producer, email=None, refresh_url="http://x/r", return_url="http://x/b", now=now)
+    fake.complete_onboarding(next(iter(fake.accounts)))
+    refresh_account(producer_id=producer.id, now=now)
+    db.session.commit()
+
+
 __all__ = ["Refund", "StripeEvent", "checkout", "count", "deliver", "get_order", "get_payment", "notices",
-           "order_body", "order_events"]
+           "onboard", "order_body", "order_events", "paid_order"]
