@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 UNIT_LABELS = {
@@ -42,6 +42,21 @@ def _label(table):
     return lookup
 
 
+def place_label(kind, name: str) -> str:
+    """A pickup place as a reader says it: its kind, then its name ("Paketstation Kehrig"), and
+    the name alone when it already begins with the kind, in German or in the page's language
+    ("Paketstation Kehrig Dorfplatz"; "Paketstationen-Weg" does not)."""
+    label = FULFILMENT_LABELS.get(getattr(kind, "value", kind))
+    if label is None:
+        return name
+    with force_locale("de"):
+        german = str(label)
+    words = " ".join(name.split()).casefold()
+    if any(words == k or words.startswith(k + " ") for k in {german.casefold(), str(label).casefold()}):
+        return name
+    return f"{label} {name}"
+
+
 LABELS = {
     "unit_label": _label(UNIT_LABELS),
     "temperature_label": _label(TEMPERATURE_LABELS),
@@ -50,6 +65,7 @@ LABELS = {
     "fulfilment_label": _label(FULFILMENT_LABELS),
     "weekday_label": _label(WEEKDAY_LABELS),
     "payment_method_label": _label(PAYMENT_METHOD_LABELS),
+    "place_label": place_label,
 }
 
 
