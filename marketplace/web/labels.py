@@ -42,17 +42,23 @@ def _label(table):
     return lookup
 
 
-def place_label(kind, name: str) -> str:
-    """A pickup place as a reader says it: its kind, then its name ("Paketstation Kehrig"), and
-    the name alone when it already begins with the kind, in German or in the page's language
-    ("Paketstation Kehrig Dorfplatz"; "Paketstationen-Weg" does not)."""
+def names_its_kind(kind, name: str) -> bool:
+    """Whether a pickup place's name already begins with its kind, in German or in the page's
+    language ("Paketstation Kehrig Dorfplatz"; "Paketstationen-Weg" does not)."""
     label = FULFILMENT_LABELS.get(getattr(kind, "value", kind))
     if label is None:
-        return name
+        return False
     with force_locale("de"):
         german = str(label)
     words = " ".join(name.split()).casefold()
-    if any(words == k or words.startswith(k + " ") for k in {german.casefold(), str(label).casefold()}):
+    return any(words == k or words.startswith(k + " ") for k in {german.casefold(), str(label).casefold()})
+
+
+def place_label(kind, name: str) -> str:
+    """A pickup place as a reader says it: its kind, then its name ("Paketstation Kehrig"), or
+    the name alone when it already names the kind."""
+    label = FULFILMENT_LABELS.get(getattr(kind, "value", kind))
+    if label is None or names_its_kind(kind, name):
         return name
     return f"{label} {name}"
 
@@ -66,6 +72,7 @@ LABELS = {
     "weekday_label": _label(WEEKDAY_LABELS),
     "payment_method_label": _label(PAYMENT_METHOD_LABELS),
     "place_label": place_label,
+    "names_its_kind": names_its_kind,
 }
 
 

@@ -52,3 +52,18 @@ def test_the_order_pages_name_a_station_once(client, db):
 def test_the_order_pages_name_the_kind_of_a_place_whose_name_does_not(client, db):
     for path, html in _pages_of_an_order_at(client, lambda w: w.sales_point, "Dorfladen Kehrig").items():
         assert "Verkaufsstelle Dorfladen Kehrig" in html, path
+
+
+def test_the_checkout_names_the_kind_only_of_a_place_whose_name_does_not(app, client, db, monkeypatch):
+    from marketplace.orders.services import add_to_cart
+    from tests.conftest import NOW
+
+    monkeypatch.setitem(app.config, "LANDKORB_CLOCK", lambda: NOW)
+    world = make_world()
+    world.station.name, world.sales_point.name = "Paketstation Kehrig Dorfplatz", "Dorfladen Kehrig"
+    add_to_cart(user=world.resident, product_id=world.bread.id, quantity=1)
+    _db.session.commit()
+    login(client, world.resident.email, TEST_PASSWORD)
+    html = client.get("/kasse").get_data(as_text=True)
+    assert "Paketstation Kehrig Dorfplatz</strong>" in html and "(Paketstation)" not in html
+    assert 'Dorfladen Kehrig</strong> <span class="muted">(Verkaufsstelle)</span>' in html
