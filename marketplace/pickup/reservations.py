@@ -188,18 +188,21 @@ def reserve_compartments(*, station: ParcelStation, delivery_date: date, crates_
 
 
 def _replacement(reservation: CompartmentReservation, exclude: set[int]) -> Compartment:
-    """A free compartment of the same temperature class that holds the reservation's crates."""
+    """A free compartment that holds the reservation's crates: of the same temperature class,
+    else of one that keeps its goods too (an ambient one's goods in a chilled one)."""
     broken = reservation.compartment
-    while True:
-        free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, broken.temperature))
-                if c.id not in exclude and c.state == CompartmentState.FREE
-                and c.capacity_crates >= reservation.crate_units]
-        if not free:
-            raise NoCompartmentFree()
-        pick = min(free, key=lambda c: (c.capacity_crates, c.label))
-        if _lock_still_free([pick.id], reservation.delivery_date):
-            return pick
-        exclude.add(pick.id)
+    for temperature in (broken.temperature, *ALSO_KEPT_IN.get(broken.temperature, ())):
+        while True:
+            free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, temperature))
+                    if c.id not in exclude and c.state == CompartmentState.FREE
+                    and c.capacity_crates >= reservation.crate_units]
+            if not free:
+                break
+            pick = min(free, key=lambda c: (c.capacity_crates, c.label))
+            if _lock_still_free([pick.id], reservation.delivery_date):
+                return pick
+            exclude.add(pick.id)
+    raise NoCompartmentFree()
 
 
 def _holds_another_order(compartment: Compartment, order_id: int) -> bool:

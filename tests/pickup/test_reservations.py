@@ -218,6 +218,15 @@ def test_a_compartment_out_of_service_since_is_replaced_by_a_fitting_free_one(st
     assert _live() == [("02", order.id)]
 
 
+def test_ambient_goods_whose_compartment_broke_go_into_a_free_chilled_one(db):
+    station = f.make_station(compartments=(("S", "ambient", 1), ("S", "chilled", 1)))
+    order = make_station_order(station)
+    assert _reserve(station, {"ambient": 1}, order=order) == ["01"]
+    station.compartments[0].state = CompartmentState.OUT_OF_SERVICE
+    filled = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert [c.label for c in filled] == ["02"]
+
+
 def test_no_fitting_replacement_refuses_and_changes_nothing(station):
     order = make_station_order(station)
     _reserve(station, {"ambient": 1, "chilled": 1}, order=order)  # 01 and 05 (the only chilled one)
