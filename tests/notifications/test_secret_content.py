@@ -117,7 +117,7 @@ def test_the_slip_list_offers_a_coordinator_no_print_of_a_slip_with_a_code(app, 
     assert f"/zettel/{notification.id}.pdf" not in html
 
 
-def test_every_kind_whose_context_holds_a_code_token_or_link_is_secret():
+def test_every_kind_whose_context_holds_a_code_token_or_link_is_secret(app):  # the app registers every kind
     hints = ("code", "token", "url", "link", "password")
     for name, kind in KINDS.items():
         carries = any(hint in key for key in kind.sample for hint in hints)

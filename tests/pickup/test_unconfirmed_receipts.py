@@ -11,7 +11,8 @@ from sqlalchemy import select
 from marketplace.accounts.models import Role
 from marketplace.extensions import db
 from marketplace.jobs.registry import JOBS
-from marketplace.notifications.kinds import render
+from marketplace.notifications.gsm7 import fits_one_sms
+from marketplace.notifications.kinds import KINDS, LANGUAGES, render
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import OrderStatus
 from marketplace.pickup.collection import get_stay, put_into_place, receive_at_sales_point
@@ -112,3 +113,10 @@ def test_the_job_runs_in_the_tick_with_the_configured_delays(app, world, monkeyp
     assert job.run(ARRIVED + timedelta(hours=1)) == 0
     assert job.run(ARRIVED + timedelta(hours=8)) == 4
     assert len(_told("receipt_overdue")) == 2 and len(_told("receipt_overdue_coordinator")) == 1
+
+
+@pytest.mark.parametrize("kind", ["receipt_overdue", "receipt_overdue_coordinator"])
+def test_the_receipt_messages_fit_one_sms(app, kind):
+    # test_kinds parametrises over the kinds registered when it is collected: these are checked here.
+    with app.test_request_context():
+        assert all(fits_one_sms(render(kind, KINDS[kind].sample, language).sms) for language in LANGUAGES)
