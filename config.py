@@ -106,6 +106,10 @@ class Config:
     PICKUP_HOLD_CHILLED_H = int(os.environ.get("PICKUP_HOLD_CHILLED_H", "24"))
     PICKUP_HOLD_FROZEN_H = int(os.environ.get("PICKUP_HOLD_FROZEN_H", "24"))
     PICKUP_REMINDER_H = int(os.environ.get("PICKUP_REMINDER_H", "6"))
+    # Goods delivered to a sales point whose staff have not confirmed receipt: the staff are
+    # reminded after this many hours, the sub-region's coordinators told after the second.
+    PICKUP_RECEIPT_REMINDER_H = int(os.environ.get("PICKUP_RECEIPT_REMINDER_H", "2"))
+    PICKUP_RECEIPT_ESCALATION_H = int(os.environ.get("PICKUP_RECEIPT_ESCALATION_H", "8"))
     DELIVERY_SUPERMARKET_TOWNS = [
         t.strip() for t in os.environ.get("DELIVERY_SUPERMARKET_TOWNS", "").split(",") if t.strip()
     ] or None

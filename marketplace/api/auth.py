@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from functools import lru_cache, wraps
 
 from flask import current_app, g, request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from marketplace.accounts.models import User
+from marketplace.core.clock import utcnow
 from marketplace.core.errors import N_, DomainError
 from marketplace.extensions import db
 
@@ -27,8 +27,15 @@ class InvalidCredentials(DomainError):
     message = N_("E-Mail oder Passwort stimmen nicht.")
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps a token with the application's clock (LANDKORB_CLOCK when pinned), not the machine's."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().timestamp())
+
+
 def _serializer(secret_key: str | None = None) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt=_SALT)
+    return URLSafeTimedSerializer(secret_key or current_app.config["SECRET_KEY"], salt=_SALT, signer=_ClockSigner)
 
 
 def _password_stamp(password_hash: str) -> str:
@@ -62,7 +69,7 @@ def user_from_token(token: str) -> User | None:
     if claims is None:
         return None
     uid, stamp, issued = claims
-    if type(uid) is not int or time.time() - issued > current_app.config["API_TOKEN_MAX_AGE_S"]:
+    if type(uid) is not int or utcnow().timestamp() - issued > current_app.config["API_TOKEN_MAX_AGE_S"]:
         return None
     user = db.session.get(User, uid)
     if user is None or not user.active or stamp != _password_stamp(user.password_hash):

@@ -53,7 +53,7 @@ register_kind("staff_invitation", sample={
     "producer_name": _PRODUCER, "inviter_name": "Hildegard Müller-Lüdenscheidt",
     "accept_url": "https://landkorb.example.org/einladung/" + "x" * 60,
     "expires_at": "2026-12-30T17:45:00+00:00",
-})
+}, secret=True)
 
 
 class InvalidApplication(InvalidFields):

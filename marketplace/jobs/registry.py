@@ -25,6 +25,7 @@ from marketplace.payments.jobs import expire_unpaid_orders, pay_out_producers, r
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.collection import send_pickup_reminders
 from marketplace.pickup.events import Limits, check_open_doors
+from marketplace.pickup.receipts import remind_unconfirmed_receipts
 from marketplace.pickup.temperature_log import thin_readings
 
 
@@ -98,6 +99,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("thin_cold_chain_readings", DailyAt(time(3, 30), "Europe/Berlin"), _thin_cold_chain_readings),
     Job("remind_pickups", Every(timedelta(minutes=15)), lambda now: send_pickup_reminders(now=now)),
     Job("expire_pickups", Every(timedelta(minutes=5)), lambda now: expire_uncollected(now=now)),
+    Job("remind_unconfirmed_receipts", Every(timedelta(minutes=15)), lambda now: remind_unconfirmed_receipts(now=now)),
     Job("expire_unpaid_orders", Every(timedelta(minutes=1)), expire_unpaid_orders),
     Job("pay_out_producers", Every(timedelta(minutes=15)), pay_out_producers),
     Job("reconcile_payments", DailyAt(time(4, 0), "Europe/Berlin"), reconcile_payments),

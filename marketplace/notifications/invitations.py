@@ -42,7 +42,7 @@ register_kind(INVITATION, sample={
     "sub_region_name": "Verbandsgemeinde Vordereifel-Maifeld Süd", "region_name": "Landkorb Mayen-Koblenz",
     "invite_url": "https://landkorb.example.org/einladung/gebiet/eyJ1aWQiOjEyMzQ1LCJwdyI6ImFiY2RlZmdoMTIzNDU2NzgifQ.Z0abcd.abcdefghijklmnopqrstuvwxyz0",
     "expires_at": "2026-12-08T22:50:00+00:00",
-})
+}, secret=True)
 
 
 class InvalidInvitation(DomainError):

@@ -26,6 +26,9 @@ class Kind:
     # A realistic context with long values: the SMS length test renders every kind with it.
     # Its keys are the ones every context of the kind must have.
     sample: dict
+    # Its texts carry a secret (a pickup code, an invitation link): they are for the recipient
+    # alone, and for the staff who hand over its printed slip (notifications.queries).
+    secret: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,8 @@ class MissingContext(ValueError):
     """The context lacks a value the kind's texts need (its sample names them all)."""
 
 
-def register_kind(name: str, *, sample: dict) -> Kind:
-    kind = Kind(name=name, sample=sample)
+def register_kind(name: str, *, sample: dict, secret: bool = False) -> Kind:
+    kind = Kind(name=name, sample=sample, secret=secret)
     KINDS[name] = kind
     return kind
 

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Role, User
 from marketplace.extensions import db
+from marketplace.notifications.kinds import KINDS
 from marketplace.notifications.models import (
     Channel,
     Notification,
@@ -77,7 +78,9 @@ def get_region_id_of(notification: Notification) -> int | None:
 
 
 def can_see_notification(user: User, notification: Notification) -> bool:
-    """The recipient, staff of the slip's sales point, the recipient's coordinators and region admins."""
+    """That a notification was sent (kind, channel, state, times): the recipient, staff of the
+    slip's sales point, the recipient's coordinators and region admins. What it says:
+    `can_read_notification`."""
     if user.id == notification.recipient_id:
         return True
     if notification.place_id is not None and notification.place_id in user.scopes(Role.SALES_POINT_STAFF):
@@ -87,3 +90,19 @@ def can_see_notification(user: User, notification: Notification) -> bool:
         return False
     sub_region = home.municipality.sub_region
     return sub_region.id in user.scopes(Role.COORDINATOR) or sub_region.region_id in user.scopes(Role.ADMIN)
+
+
+def can_read_notification(user: User, notification: Notification) -> bool:
+    """What a notification says (subject, text, a printed slip): whoever may see it, except that
+    a kind whose texts carry a secret (a pickup code opens a locker; an invitation link makes an
+    account) is for the recipient alone and, as a printed slip, for the staff of the sales point
+    who hand it over. Every page that shows a notification's texts asks this."""
+    if not can_see_notification(user, notification):
+        return False
+    if user.id == notification.recipient_id:
+        return True
+    kind = KINDS.get(notification.kind)  # a kind nobody registers any more: kept as a secret
+    if kind is not None and not kind.secret:
+        return True
+    return notification.channel == Channel.SLIP and notification.place_id is not None and (
+        notification.place_id in user.scopes(Role.SALES_POINT_STAFF))

@@ -63,8 +63,11 @@ def _visible_notification(notification_id: int) -> Notification:
 
 
 def _slip_parts(notification: Notification) -> dict:
-    subject, text = services.texts_of(notification)
+    """The slip's texts, or None for both where the viewer may see that it was sent but not
+    what it says (queries.can_read_notification)."""
     place = db.session.get(PickupPlace, notification.place_id) if notification.place_id else None
+    subject, text = (services.texts_of(notification) if queries.can_read_notification(current_user, notification)
+                     else (None, None))
     return {"subject": subject, "text": text, "recipient": notification.recipient, "place": place}
 
 
@@ -75,7 +78,8 @@ def slips():
         place_ids=current_user.scopes(Role.SALES_POINT_STAFF),
         sub_region_ids=current_user.scopes(Role.COORDINATOR),
     )
-    return render_template("notifications/slips.html", notifications=notifications)
+    readable = {n.id for n in notifications if queries.can_read_notification(current_user, n)}
+    return render_template("notifications/slips.html", notifications=notifications, readable=readable)
 
 
 @bp.get("/zettel/<int:notification_id>")
@@ -90,6 +94,8 @@ def slip(notification_id: int):
 def slip_as_pdf(notification_id: int):
     notification = _visible_notification(notification_id)
     parts = _slip_parts(notification)
+    if parts["text"] is None:
+        abort(404)  # a slip without its text has nothing to print
     body = slip_pdf(
         title=parts["subject"], recipient=notification.recipient.name,
         lines=parts["text"].split("\n"),

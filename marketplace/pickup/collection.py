@@ -43,8 +43,8 @@ _READY_SAMPLE = {
     "place_name": _PLACE, "compartments": "K12-A, K12-B", "code_token": None,
     "collect_by_at": "2026-12-30T17:45:00+00:00",
 }
-register_kind("pickup_ready", sample=_READY_SAMPLE)
-register_kind("pickup_reminder", sample=_READY_SAMPLE)
+register_kind("pickup_ready", sample=_READY_SAMPLE, secret=True)
+register_kind("pickup_reminder", sample=_READY_SAMPLE, secret=True)
 
 
 def _hours(value: int | None, default: timedelta) -> timedelta:

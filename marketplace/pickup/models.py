@@ -356,6 +356,10 @@ class PickupStay(db.Model):
     # At a station when the driver filled the compartments; at a sales point when staff confirmed.
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A sales point's staff not confirming receipt: when they were reminded, when the
+    # sub-region's coordinators were told (pickup/receipts.py).
+    receipt_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     collect_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The handover log: when, by whom (None at the locker), how the resident was identified.

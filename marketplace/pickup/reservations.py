@@ -108,21 +108,42 @@ def plan_compartments(free: list[Compartment], crates: Decimal) -> list[Compartm
     return chosen
 
 
+# Goods may also go into a colder compartment that keeps them fine: ambient goods into a
+# chilled one when the ambient ones do not hold them (a frozen one would freeze them). Chilled
+# and frozen goods need their own class (pickup/cold_chain.py).
+ALSO_KEPT_IN = {Temperature.AMBIENT: (Temperature.CHILLED,)}
+# Colder goods are planned first: they have fewer compartments to go into.
+_COLDEST_FIRST = (Temperature.FROZEN, Temperature.CHILLED, Temperature.AMBIENT)
+
+
+def _plan_class(free: list[Compartment], temperature: Temperature, crates: Decimal) -> list[Compartment] | None:
+    plan = plan_compartments([c for c in free if c.temperature == temperature], crates)
+    if plan is None and temperature in ALSO_KEPT_IN:
+        kept_in = {temperature, *ALSO_KEPT_IN[temperature]}
+        plan = plan_compartments([c for c in free if c.temperature in kept_in], crates)
+    return plan
+
+
 def plan_order(free: Iterable[Compartment], crates_by_temperature: Crates) -> list[tuple[Compartment, Decimal]] | None:
-    """The compartments an order's goods go into, each class in compartments of its own class,
-    with the crate units each holds; None when the free ones do not suffice. The one rule of
-    "fits" for the checkout's offer and the reservation alike."""
-    free = list(free)
-    chosen: list[tuple[Compartment, Decimal]] = []
-    for temperature, crates in _wanted(crates_by_temperature).items():
-        plan = plan_compartments([c for c in free if c.temperature == temperature], crates)
+    """The compartments an order's goods go into, each class in compartments of its own class
+    (ambient goods, when those do not suffice, also in chilled ones: `ALSO_KEPT_IN`), with the
+    crate units each holds; None when the free ones do not suffice. The one rule of "fits" for
+    the checkout's offer and the reservation alike."""
+    left = list(free)
+    wanted = _wanted(crates_by_temperature)
+    plans: dict[Temperature, list[tuple[Compartment, Decimal]]] = {}
+    for temperature in sorted(wanted, key=_COLDEST_FIRST.index):
+        crates = wanted[temperature]
+        plan = _plan_class(left, temperature, crates)
         if plan is None:
             return None
+        plans[temperature] = []
         for compartment in plan:
             share = min(crates, Decimal(compartment.capacity_crates))
-            chosen.append((compartment, share))
+            plans[temperature].append((compartment, share))
             crates -= share
-    return chosen
+            left.remove(compartment)
+    return [pair for temperature in wanted for pair in plans[temperature]]
 
 
 def _lock_still_free(ids: list[int], delivery_date: date) -> set[int]:
@@ -167,18 +188,21 @@ def reserve_compartments(*, station: ParcelStation, delivery_date: date, crates_
 
 
 def _replacement(reservation: CompartmentReservation, exclude: set[int]) -> Compartment:
-    """A free compartment of the same temperature class that holds the reservation's crates."""
+    """A free compartment that holds the reservation's crates: of the same temperature class,
+    else of one that keeps its goods too (an ambient one's goods in a chilled one)."""
     broken = reservation.compartment
-    while True:
-        free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, broken.temperature))
-                if c.id not in exclude and c.state == CompartmentState.FREE
-                and c.capacity_crates >= reservation.crate_units]
-        if not free:
-            raise NoCompartmentFree()
-        pick = min(free, key=lambda c: (c.capacity_crates, c.label))
-        if _lock_still_free([pick.id], reservation.delivery_date):
-            return pick
-        exclude.add(pick.id)
+    for temperature in (broken.temperature, *ALSO_KEPT_IN.get(broken.temperature, ())):
+        while True:
+            free = [c for c in db.session.scalars(_free(broken.station_id, reservation.delivery_date, temperature))
+                    if c.id not in exclude and c.state == CompartmentState.FREE
+                    and c.capacity_crates >= reservation.crate_units]
+            if not free:
+                break
+            pick = min(free, key=lambda c: (c.capacity_crates, c.label))
+            if _lock_still_free([pick.id], reservation.delivery_date):
+                return pick
+            exclude.add(pick.id)
+    raise NoCompartmentFree()
 
 
 def _holds_another_order(compartment: Compartment, order_id: int) -> bool:

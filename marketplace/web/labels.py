@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 UNIT_LABELS = {
@@ -42,6 +42,27 @@ def _label(table):
     return lookup
 
 
+def names_its_kind(kind, name: str) -> bool:
+    """Whether a pickup place's name already begins with its kind, in German or in the page's
+    language ("Paketstation Kehrig Dorfplatz"; "Paketstationen-Weg" does not)."""
+    label = FULFILMENT_LABELS.get(getattr(kind, "value", kind))
+    if label is None:
+        return False
+    with force_locale("de"):
+        german = str(label)
+    words = " ".join(name.split()).casefold()
+    return any(words == k or words.startswith(k + " ") for k in {german.casefold(), str(label).casefold()})
+
+
+def place_label(kind, name: str) -> str:
+    """A pickup place as a reader says it: its kind, then its name ("Paketstation Kehrig"), or
+    the name alone when it already names the kind."""
+    label = FULFILMENT_LABELS.get(getattr(kind, "value", kind))
+    if label is None or names_its_kind(kind, name):
+        return name
+    return f"{label} {name}"
+
+
 LABELS = {
     "unit_label": _label(UNIT_LABELS),
     "temperature_label": _label(TEMPERATURE_LABELS),
@@ -50,6 +71,8 @@ LABELS = {
     "fulfilment_label": _label(FULFILMENT_LABELS),
     "weekday_label": _label(WEEKDAY_LABELS),
     "payment_method_label": _label(PAYMENT_METHOD_LABELS),
+    "place_label": place_label,
+    "names_its_kind": names_its_kind,
 }
 
 

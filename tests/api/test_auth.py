@@ -1,6 +1,8 @@
 """Tokens: issued for good credentials, required where it matters, refused when wrong or old."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from marketplace.extensions import db
@@ -65,6 +67,23 @@ def test_an_expired_token_or_a_changed_password_gets_401(app, client, world, mon
     world.resident.set_password("a-new-password-123", method="pbkdf2:sha256:1000")
     db.session.commit()
     assert client.get("/api/v1/orders", headers=headers).status_code == 401
+
+
+def test_a_token_expires_by_the_applications_clock(app, client, world, clock, monkeypatch):
+    # The pinned clock stands years away from the machine's: only a token that reads the
+    # application's clock, when issued and when checked, expires where the rule says.
+    monkeypatch.setitem(app.config, "API_TOKEN_MAX_AGE_S", 3600)
+    issued_at = clock.now
+    token = token_for(client, world.resident.email)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    clock.now = issued_at + timedelta(seconds=3599)
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    clock.now = issued_at + timedelta(seconds=3601)
+    response = client.get("/api/v1/orders", headers=headers)
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+    fresh = token_for(client, world.resident.email)
+    assert client.get("/api/v1/orders", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
 def test_the_api_needs_no_csrf_token_but_the_session_cookie_does_not_log_in(client, world):

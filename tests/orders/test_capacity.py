@@ -62,6 +62,17 @@ def test_placing_reserves_compartments_per_temperature_class_and_a_large_order_t
     assert {r.delivery_date for r in _live(CompartmentReservation)} == {TUESDAY}
 
 
+def test_the_checkout_takes_ambient_goods_into_a_chilled_only_station(world):
+    chilled_only = f.make_station(world.resident.home_place, name="Paketstation Kühl",
+                                  compartments=(("M", "chilled", 1),))
+    db.session.commit()
+    order = _place(world, [(world.bread.id, 2)], chilled_only)
+    db.session.commit()
+    held = [(r.compartment.station_id, r.compartment.temperature.value, r.order_id)
+            for r in _live(CompartmentReservation)]
+    assert held == [(chilled_only.id, "chilled", order.id)]
+
+
 def test_one_order_never_shares_a_compartment_and_the_full_station_is_refused_with_alternatives(world):
     _place(world, [(world.milk.id, 1)], world.tiny)
     db.session.commit()

@@ -16,6 +16,7 @@ from marketplace.pickup.reservations import (
     NoCompartmentFree,
     count_free_compartments,
     fill_compartments,
+    load_room,
     release_reservations,
     reserve_compartments,
 )
@@ -69,6 +70,38 @@ def test_a_refusal_reserves_nothing_even_for_the_classes_that_fitted(station):
     with pytest.raises(NoCompartmentFree):
         _reserve(station, {"ambient": 1, "frozen": 2})  # the frozen S holds one crate
     assert _live() == before
+
+
+def test_ambient_goods_go_into_a_chilled_compartment_when_no_ambient_one_is_free(db):
+    chilled_only = f.make_station(compartments=(("S", "chilled", 1), ("M", "chilled", 1)))
+    assert load_room([chilled_only], [DAY])[chilled_only.id, DAY].fits({"ambient": 1})
+    assert _reserve(chilled_only, {"ambient": 1}) == ["01"]
+    assert _reserve(chilled_only, {"ambient": 2}) == ["02"]
+    with pytest.raises(NoCompartmentFree):
+        _reserve(chilled_only, {"ambient": 1})
+
+
+def test_ambient_goods_take_an_ambient_compartment_first(db):
+    mixed = f.make_station(compartments=(("S", "chilled", 1), ("S", "ambient", 1)))
+    assert _reserve(mixed, {"ambient": 1}) == ["02"]
+
+
+def test_chilled_goods_keep_their_compartments_when_ambient_goods_share_the_chilled_ones(db):
+    # 01 S ambient, 02 S chilled, 03 M chilled: the chilled crates need the M.
+    station = f.make_station(compartments=(("S", "ambient", 1), ("S", "chilled", 1), ("M", "chilled", 1)))
+    assert sorted(_reserve(station, {"ambient": 2, "chilled": 2})) == ["01", "02", "03"]
+    held = {(r.compartment.label, r.crate_units) for r in db.session.scalars(select(CompartmentReservation))}
+    assert ("03", Decimal("2")) in held
+
+
+def test_ambient_goods_never_go_into_a_frozen_compartment_nor_chilled_goods_into_an_ambient_one(db):
+    frozen_only = f.make_station(compartments=(("L", "frozen", 1),))
+    assert not load_room([frozen_only], [DAY])[frozen_only.id, DAY].fits({"ambient": 1})
+    with pytest.raises(NoCompartmentFree):
+        _reserve(frozen_only, {"ambient": 1})
+    ambient_only = f.make_station(compartments=(("L", "ambient", 1),))
+    with pytest.raises(NoCompartmentFree):
+        _reserve(ambient_only, {"chilled": 1})
 
 
 def test_out_of_service_compartments_are_not_offered(station):
@@ -134,9 +167,10 @@ def test_concurrent_callers_share_the_free_compartments_without_overlap(app, sta
     station_id, ids = _orders(station, 8)
     results = _race(app, station_id, ids, {"ambient": 1})
     won = [r for r in results if isinstance(r, list)]
-    assert len(won) == 4 and results.count("no_room") == 4
-    assert sorted(label for labels in won for label in labels) == ["01", "02", "03", "04"]
-    assert len(_live()) == 4
+    # The four ambient compartments, then the chilled one (ambient goods keep there; never the frozen).
+    assert len(won) == 5 and results.count("no_room") == 3
+    assert sorted(label for labels in won for label in labels) == ["01", "02", "03", "04", "05"]
+    assert len(_live()) == 5
 
 
 @pytest.mark.postgresql
@@ -182,6 +216,15 @@ def test_a_compartment_out_of_service_since_is_replaced_by_a_fitting_free_one(st
     filled = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
     assert [c.label for c in filled] == ["02"]
     assert _live() == [("02", order.id)]
+
+
+def test_ambient_goods_whose_compartment_broke_go_into_a_free_chilled_one(db):
+    station = f.make_station(compartments=(("S", "ambient", 1), ("S", "chilled", 1)))
+    order = make_station_order(station)
+    assert _reserve(station, {"ambient": 1}, order=order) == ["01"]
+    station.compartments[0].state = CompartmentState.OUT_OF_SERVICE
+    filled = fill_compartments(station=station, order_id=order.id, delivery_date=DAY, now=NOW)
+    assert [c.label for c in filled] == ["02"]
 
 
 def test_no_fitting_replacement_refuses_and_changes_nothing(station):
