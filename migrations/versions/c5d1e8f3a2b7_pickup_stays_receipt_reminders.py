@@ -5,7 +5,7 @@ pickup_stays.receipt_reminded_at and receipt_escalated_at, written once each by 
 `remind_unconfirmed_receipts` (pickup/receipts.py).
 
 Revision ID: c5d1e8f3a2b7
-Revises: a7c3e5f1d2b9
+Revises: a7e3c1d9f4b2
 Create Date: 2026-12-02 01:35:00
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from marketplace.core.types import UTCDateTime
 
 revision = 'c5d1e8f3a2b7'
-down_revision = 'a7c3e5f1d2b9'
+down_revision = 'a7e3c1d9f4b2'
 branch_labels = None
 depends_on = None
 
