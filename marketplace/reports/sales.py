@@ -7,8 +7,6 @@ and returned orders do not count. Reads only; one grouped query per report.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +15,7 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import format_price_text
 from marketplace.catalog.spreadsheet import UNIT_NAMES
+from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrder
 from marketplace.reports.charts import PATTERNS, Columns, stack_columns
@@ -113,18 +112,16 @@ def get_sales_figures(producer_id: int, start: date, end: date) -> SalesFigures:
 
 def export_sales_csv(figures: SalesFigures) -> bytes:
     """One row per week and product sold, in the catalogue spreadsheet's German convention."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    rows: list[tuple] = [CSV_HEADER]
     for week in figures.weeks:
         for p in sorted(figures.products, key=lambda p: (p.name, p.product_id)):
             quantity, revenue = p.by_week.get(week.monday, (0, 0))
             if quantity:
-                writer.writerow((
+                rows.append((
                     week.label, week.monday.strftime("%d.%m.%Y"), week.sunday.strftime("%d.%m.%Y"),
                     p.article_number or "", p.name, UNIT_NAMES[p.unit], quantity, format_price_text(revenue),
                 ))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheet_csv(rows)
 
 
 # --- The chart: stacked bars per week, each product a pattern (reports/charts draws it) -------
