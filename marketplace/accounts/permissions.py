@@ -3,6 +3,8 @@
 Each check takes the user and the object (or its scope id) and answers True or False; the caller
 turns a False for someone else's object into a 404, so that an object is as good as missing to
 anyone who may not see it. The checks read attributes (no imports of the models they judge),.
+`role_required` and `first_scoped_or_403` guard the HTML views: 403 for a user without the role
+or the scope.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
 
 
 def role_required(*roles: Role):
@@ -26,6 +29,16 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def first_scoped_or_403(model, role: Role):
+    """The `model` object (a producer, a region…) of the signed-in user's first scope in `role`:
+    whose portal or set-up a page shows. 403 for a user without one."""
+    ids = current_user.scopes(role)
+    obj = db.session.get(model, ids[0]) if ids else None
+    if obj is None:
+        abort(403)
+    return obj
 
 
 def can_see_order(user: User | None, order) -> bool:

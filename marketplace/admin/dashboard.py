@@ -3,8 +3,6 @@ approval, coverage of the villages, orders and turnover per day and week, tours,
 served; every figure as a chart and a table, and as CSV. Reads come from `reports/dashboard.py`."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,6 +14,7 @@ from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import can_coordinate, role_required
 from marketplace.catalog.onboarding import list_applications
 from marketplace.core.clock import local_today, utcnow
+from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 from marketplace.pickup.models import PickupPlace
@@ -154,11 +153,8 @@ def download(slug: str, report: str):
     sub_region = _coordinated(slug)
     start, end = _range(_weeks())
     header, rows = _csv_rows(sub_region, report, start, end)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([[_spreadsheet_safe(cell) for cell in row] for row in rows])
-    return out.getvalue().encode("utf-8-sig"), 200, {
+    data = spreadsheet_csv([header, *([_spreadsheet_safe(cell) for cell in row] for row in rows)])
+    return data, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{sub_region.slug}-{report}.csv"',
     }

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import role_required
+from marketplace.accounts.permissions import first_scoped_or_403, role_required
 from marketplace.catalog import queries as catalog_queries
 from marketplace.catalog.models import Producer
 from marketplace.core.clock import local_today, utcnow
@@ -17,14 +17,6 @@ from marketplace.regions.models import Region, SubRegion
 from marketplace.reports import queries as reports
 
 bp = Blueprint("portal", __name__, url_prefix="/me")
-
-
-def _first_scoped(model, role: Role):
-    ids = current_user.scopes(role)
-    obj = db.session.get(model, ids[0]) if ids else None
-    if obj is None:
-        abort(403)
-    return obj
 
 
 @bp.get("/resident")
@@ -55,7 +47,7 @@ def resident():
 @bp.get("/producer")
 @role_required(Role.PRODUCER)
 def producer():
-    producer = _first_scoped(Producer, Role.PRODUCER)
+    producer = first_scoped_or_403(Producer, Role.PRODUCER)
     products = catalog_queries.list_products_of_producer(producer.id)
     stock_states = reports.count_products_by_stock_state(producer.id)
     days = reports.list_producer_lines_by_day(producer.id, local_today(utcnow()))
@@ -81,7 +73,7 @@ def operator():
 @bp.get("/sales-point")
 @role_required(Role.SALES_POINT_STAFF)
 def sales_point():
-    place = _first_scoped(PickupPlace, Role.SALES_POINT_STAFF)
+    place = first_scoped_or_403(PickupPlace, Role.SALES_POINT_STAFF)
     days = reports.list_next_delivery_days(place.sub_region, utcnow())
     return render_template("portal/sales_point.html", place=place, days=days)
 
@@ -89,7 +81,7 @@ def sales_point():
 @bp.get("/driver")
 @role_required(Role.DRIVER)
 def driver():
-    sub_region = _first_scoped(SubRegion, Role.DRIVER)
+    sub_region = first_scoped_or_403(SubRegion, Role.DRIVER)
     days = reports.list_next_delivery_days(sub_region, utcnow())
     places = reports.list_pickup_places(sub_region.id)
     return render_template(
@@ -111,7 +103,7 @@ def coordinator():
 @bp.get("/admin")
 @role_required(Role.ADMIN)
 def admin():
-    region = _first_scoped(Region, Role.ADMIN)
+    region = first_scoped_or_403(Region, Role.ADMIN)
     sub_regions = region_queries.list_sub_regions_with_places(region)
     figures = [reports.get_sub_region_figures(s) for s in sub_regions]
     coordinators = reports.list_coordinators(region.id)

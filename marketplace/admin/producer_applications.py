@@ -6,25 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import can_coordinate, can_decide_producer, role_required
+from marketplace.accounts.permissions import can_decide_producer, role_required
 from marketplace.catalog import onboarding
 from marketplace.catalog.models import Producer
 from marketplace.catalog.onboarding_forms import DecisionForm
 from marketplace.core.clock import utcnow
+from marketplace.delivery.views import _coordinated  # the coordinator's area this page is part of
 from marketplace.extensions import db
 from marketplace.regions.models import SubRegion
 
 bp = Blueprint("producer_applications", __name__, url_prefix="/delivery/<slug>/producers")
-
-
-def _coordinated(slug: str) -> SubRegion:
-    sub_region = db.first_or_404(select(SubRegion).where(SubRegion.slug == slug))
-    if not can_coordinate(current_user, sub_region.id):
-        abort(403)
-    return sub_region
 
 
 def _applicant(slug: str, producer_id: int) -> tuple[SubRegion, Producer]:

@@ -23,7 +23,7 @@ from flask_login import current_user, login_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import can_set_up_region, role_required
+from marketplace.accounts.permissions import can_set_up_region, first_scoped_or_403, role_required
 from marketplace.accounts.services import WeakPassword
 from marketplace.admin.region_setup_forms import (
     AcceptForm,
@@ -53,11 +53,7 @@ public = Blueprint("region_pages", __name__)
 
 
 def own_region() -> Region:
-    ids = current_user.scopes(Role.ADMIN)
-    region = db.session.get(Region, ids[0]) if ids else None
-    if region is None:
-        abort(403)
-    return region
+    return first_scoped_or_403(Region, Role.ADMIN)
 
 
 def own_sub_region(sub_region_id: int) -> SubRegion:

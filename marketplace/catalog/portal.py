@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import can_act_for_producer, role_required
+from marketplace.accounts.permissions import can_act_for_producer, first_scoped_or_403, role_required
 from marketplace.catalog import photos, queries, services, spreadsheet
 from marketplace.catalog.forms import ConfirmImportForm, ImportForm, ProductForm
 from marketplace.catalog.models import Producer, Product
@@ -25,11 +25,7 @@ _FORM_FIELD = {"price_cents": "price", "weekday_mask": "weekdays"}
 
 def own_producer() -> Producer:
     """The producer the signed-in staff member works for (the first, should there be several)."""
-    ids = current_user.scopes(Role.PRODUCER)
-    producer = db.session.get(Producer, ids[0]) if ids else None
-    if producer is None:
-        abort(403)
-    return producer
+    return first_scoped_or_403(Producer, Role.PRODUCER)
 
 
 def own_product(product_id: int) -> Product:

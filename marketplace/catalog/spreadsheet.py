@@ -22,6 +22,7 @@ from sqlalchemy import select
 from marketplace.catalog import services
 from marketplace.catalog.models import Category, Producer, Product
 from marketplace.catalog.versions import bump_catalog_version
+from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
 
@@ -99,17 +100,12 @@ class ImportResult:
 
 def export_csv(products: list[Product]) -> bytes:
     """The products as the German spreadsheet file (categories loaded with them)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for p in products:
-        writer.writerow([
-            p.article_number or "", p.name, p.category.name, UNIT_NAMES[p.unit.value],
-            services.format_price_text(p.price_cents), str(p.vat_rate),
-            TEMPERATURE_NAMES[p.temperature.value], services.format_decimal_text(p.crate_units),
-            "" if p.stock is None else str(p.stock), YES if p.is_active else NO, p.description or "",
-        ])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return spreadsheet_csv([HEADER, *([
+        p.article_number or "", p.name, p.category.name, UNIT_NAMES[p.unit.value],
+        services.format_price_text(p.price_cents), str(p.vat_rate),
+        TEMPERATURE_NAMES[p.temperature.value], services.format_decimal_text(p.crate_units),
+        "" if p.stock is None else str(p.stock), YES if p.is_active else NO, p.description or "",
+    ] for p in products)])
 
 
 def export_xlsx(products: list[Product]) -> bytes:

@@ -2,7 +2,7 @@
 
 `set_payment_methods` is the one write path: the region admin's set-up page, the coordinator's
 page and `flask payments methods` call it. Each change is logged like the other set-up changes
-(`regions/setup.log_change`: who, when, before and after). No row in `SubRegionPaymentMethod`
+(`regions/setup.recording`: who, when, before and after). No row in `SubRegionPaymentMethod`
 means on; where a method fits (pay on pickup never at a parcel station) stays the provider's rule.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from marketplace.payments import methods  # noqa: F401  (registers the providers
 from marketplace.payments.models import SubRegionPaymentMethod
 from marketplace.payments.providers import available_methods, configured_methods, switched_off
 from marketplace.regions.models import SubRegion
-from marketplace.regions.setup import log_change
+from marketplace.regions.setup import recording
 
 ACTION = "sub_region.payment_methods_changed"
 
@@ -57,6 +57,11 @@ def list_method_states(sub_region_id: int) -> list[MethodState]:
     return [MethodState(m, m not in off, m in configured) for m in available_methods()]
 
 
+def _choices(sub_region: SubRegion) -> dict[str, bool]:
+    """Method → switched on, as the set-up log keeps it."""
+    return {s.method.value: s.is_enabled for s in list_method_states(sub_region.id)}
+
+
 def _method(value: object) -> PaymentMethod:
     try:
         method = PaymentMethod(value)
@@ -80,7 +85,7 @@ def set_payment_methods(*, sub_region: SubRegion, changes: Mapping[object, bool]
     for method, enabled in wanted.items():
         if enabled and method not in configured:
             raise PaymentMethodNotConfigured(method=method.value)
-    before = {s.method.value: s.is_enabled for s in list_method_states(sub_region.id)}
+    before = _choices(sub_region)
     after = {**before, **{m.value: enabled for m, enabled in wanted.items()}}
     if not any(after[m.value] for m in configured):
         raise NoPaymentMethodLeft()
@@ -88,13 +93,11 @@ def set_payment_methods(*, sub_region: SubRegion, changes: Mapping[object, bool]
         return list_method_states(sub_region.id)
     rows = {row.method: row for row in db.session.scalars(
         select(SubRegionPaymentMethod).where(SubRegionPaymentMethod.sub_region_id == sub_region.id))}
-    for method, enabled in wanted.items():
-        row = rows.get(method)
-        if row is None:
-            row = SubRegionPaymentMethod(sub_region_id=sub_region.id, method=method)
-            db.session.add(row)
-        row.enabled = enabled
-    db.session.flush()
-    log_change(region_id=sub_region.region_id, actor=actor, action=ACTION, obj=sub_region,
-               before=before, after=after, now=now)
+    with recording(ACTION, sub_region, snapshot=_choices, region_id=sub_region.region_id, actor=actor, now=now):
+        for method, enabled in wanted.items():
+            row = rows.get(method)
+            if row is None:
+                row = SubRegionPaymentMethod(sub_region_id=sub_region.id, method=method)
+                db.session.add(row)
+            row.enabled = enabled
     return list_method_states(sub_region.id)

@@ -1,14 +1,18 @@
 """The region admin's set-up: sub-regions, municipalities, places, fees, branding, legal texts.
 
 Every change writes a RegionChange (who, when, what, before and after) in the caller's
-transaction: a refused change writes neither the change nor its log row. Services flush; the
+transaction: a refused change writes neither the change nor its log row. Services make their
+change inside `recording(...)`, which takes both snapshots and writes the row; they flush, the
 caller commits. `actor` is the user making the change (anything with `id` and `name`).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -109,6 +113,19 @@ def log_change(*, region_id: int, actor, action: str, obj, before: dict | None,
     return change
 
 
+@contextmanager
+def recording(action: str, obj, *, snapshot: Callable[[Any], dict], region_id: int, actor,
+              now: datetime, is_new: bool = False) -> Iterator[None]:
+    """Log the change the `with` block makes to `obj`: `snapshot(obj)` before (None when the block
+    creates it) and after, read after a flush so that new ids are in it. A refusal raised in the
+    block propagates and logs nothing."""
+    before = None if is_new else snapshot(obj)
+    yield
+    db.session.flush()
+    log_change(region_id=region_id, actor=actor, action=action, obj=obj, before=before,
+               after=snapshot(obj), now=now)
+
+
 def list_changes(region: Region, limit: int = 200) -> list[RegionChange]:
     return list(db.session.scalars(
         select(RegionChange).where(RegionChange.region_id == region.id)
@@ -118,6 +135,11 @@ def list_changes(region: Region, limit: int = 200) -> list[RegionChange]:
 
 def _snapshot(obj, fields) -> dict:
     return {name: getattr(obj, name) for name in fields}
+
+
+def _fields(*names: str) -> Callable[[Any], dict]:
+    """A snapshot of these attributes, for `recording`."""
+    return lambda obj: _snapshot(obj, names)
 
 
 _SUB_REGION_FIELDS = ("name", "slug", "door_delivery", "door_fee_cents", "door_min_order_cents", "local_note")
@@ -207,26 +229,23 @@ def create_sub_region(*, region: Region, name: str, slug: str, municipality_ids:
     name = _check_sub_region_name(region, name, None)
     slug = _check_slug(slug, None)
     sub_region = SubRegion(region=region, name=name, slug=slug)
-    db.session.add(sub_region)
-    db.session.flush()
-    for municipality_id in municipality_ids:
-        _move(_region_municipality(region, municipality_id), sub_region)
-    _set_hub(sub_region, hub_place_id, set(municipality_ids))
-    db.session.flush()
-    log_change(region_id=region.id, actor=actor, action="sub_region.created", obj=sub_region,
-               before=None, after=_sub_region_snapshot(sub_region), now=now)
+    with recording("sub_region.created", sub_region, snapshot=_sub_region_snapshot, region_id=region.id,
+                   actor=actor, now=now, is_new=True):
+        db.session.add(sub_region)
+        db.session.flush()
+        for municipality_id in municipality_ids:
+            _move(_region_municipality(region, municipality_id), sub_region)
+        _set_hub(sub_region, hub_place_id, set(municipality_ids))
     return sub_region
 
 
 def update_sub_region(*, sub_region: SubRegion, name: str, slug: str, hub_place_id: int | None,
                       actor, now: datetime) -> SubRegion:
-    before = _sub_region_snapshot(sub_region)
-    sub_region.name = _check_sub_region_name(sub_region.region, name, sub_region.id)
-    sub_region.slug = _check_slug(slug, sub_region.id)
-    _set_hub(sub_region, hub_place_id, {m.id for m in sub_region.municipalities})
-    db.session.flush()
-    log_change(region_id=sub_region.region_id, actor=actor, action="sub_region.updated",
-               obj=sub_region, before=before, after=_sub_region_snapshot(sub_region), now=now)
+    with recording("sub_region.updated", sub_region, snapshot=_sub_region_snapshot,
+                   region_id=sub_region.region_id, actor=actor, now=now):
+        sub_region.name = _check_sub_region_name(sub_region.region, name, sub_region.id)
+        sub_region.slug = _check_slug(slug, sub_region.id)
+        _set_hub(sub_region, hub_place_id, {m.id for m in sub_region.municipalities})
     return sub_region
 
 
@@ -245,14 +264,12 @@ def set_offer(*, sub_region: SubRegion, offer: Offer, actor, now: datetime) -> S
         raise BadAmount()
     if offer.door_min_order_cents < 0:
         raise BadAmount(field="door_min_order")
-    before = _sub_region_snapshot(sub_region)
-    sub_region.door_delivery = offer.door_delivery
-    sub_region.door_fee_cents = offer.door_fee_cents
-    sub_region.door_min_order_cents = offer.door_min_order_cents
-    sub_region.local_note = (offer.local_note or "").strip()[:300] or None
-    db.session.flush()
-    log_change(region_id=sub_region.region_id, actor=actor, action="sub_region.offer_changed",
-               obj=sub_region, before=before, after=_sub_region_snapshot(sub_region), now=now)
+    with recording("sub_region.offer_changed", sub_region, snapshot=_sub_region_snapshot,
+                   region_id=sub_region.region_id, actor=actor, now=now):
+        sub_region.door_delivery = offer.door_delivery
+        sub_region.door_fee_cents = offer.door_fee_cents
+        sub_region.door_min_order_cents = offer.door_min_order_cents
+        sub_region.local_note = (offer.local_note or "").strip()[:300] or None
     return sub_region
 
 
@@ -260,21 +277,20 @@ def add_municipality(*, sub_region: SubRegion, actor, now: datetime, name: str |
                      municipality_id: int | None = None) -> Municipality:
     """A new municipality of `name`, or the region's municipality `municipality_id` moved here
     from its sub-region (its places come along)."""
+    snapshot = _fields("sub_region_id", "name")
     if municipality_id is not None:
         municipality = _region_municipality(sub_region.region, municipality_id)
-        before = {"sub_region_id": municipality.sub_region_id, "name": municipality.name}
-        _move(municipality, sub_region)
-        action = "municipality.moved"
-    else:
-        name = _check_name(name or "")
-        if any(m.name.lower() == name.lower() for m in sub_region.municipalities):
-            raise NameTaken()
-        municipality = Municipality(sub_region=sub_region, name=name)
+        with recording("municipality.moved", municipality, snapshot=snapshot,
+                       region_id=sub_region.region_id, actor=actor, now=now):
+            _move(municipality, sub_region)
+        return municipality
+    name = _check_name(name or "")
+    if any(m.name.lower() == name.lower() for m in sub_region.municipalities):
+        raise NameTaken()
+    municipality = Municipality(sub_region=sub_region, name=name)
+    with recording("municipality.created", municipality, snapshot=snapshot,
+                   region_id=sub_region.region_id, actor=actor, now=now, is_new=True):
         db.session.add(municipality)
-        before, action = None, "municipality.created"
-    db.session.flush()
-    log_change(region_id=sub_region.region_id, actor=actor, action=action, obj=municipality,
-               before=before, after={"sub_region_id": sub_region.id, "name": municipality.name}, now=now)
     return municipality
 
 
@@ -283,11 +299,9 @@ def rename_municipality(*, municipality: Municipality, name: str, actor, now: da
     if any(m.name.lower() == name.lower() and m.id != municipality.id
            for m in municipality.sub_region.municipalities):
         raise NameTaken()
-    before = {"name": municipality.name}
-    municipality.name = name
-    db.session.flush()
-    log_change(region_id=municipality.sub_region.region_id, actor=actor, action="municipality.renamed",
-               obj=municipality, before=before, after={"name": name}, now=now)
+    with recording("municipality.renamed", municipality, snapshot=_fields("name"),
+                   region_id=municipality.sub_region.region_id, actor=actor, now=now):
+        municipality.name = name
     return municipality
 
 
@@ -301,6 +315,7 @@ class PlaceValues:
 
 
 _PLACE_FIELDS = ("name", "postcode", "kind", "lat", "lon")
+_place_snapshot = _fields(*_PLACE_FIELDS)
 
 
 def _check_place(municipality: Municipality, values: PlaceValues, place_id: int | None) -> PlaceValues:
@@ -319,22 +334,20 @@ def _check_place(municipality: Municipality, values: PlaceValues, place_id: int 
 
 def add_place(*, municipality: Municipality, values: PlaceValues, actor, now: datetime) -> Place:
     values = _check_place(municipality, values, None)
-    place = Place(municipality=municipality, **_snapshot(values, _PLACE_FIELDS))
-    db.session.add(place)
-    db.session.flush()
-    log_change(region_id=municipality.sub_region.region_id, actor=actor, action="place.created",
-               obj=place, before=None, after=_snapshot(place, _PLACE_FIELDS), now=now)
+    region_id = municipality.sub_region.region_id  # read before the new place joins the session
+    place = Place(municipality=municipality, **_place_snapshot(values))
+    with recording("place.created", place, snapshot=_place_snapshot, region_id=region_id,
+                   actor=actor, now=now, is_new=True):
+        db.session.add(place)
     return place
 
 
 def update_place(*, place: Place, values: PlaceValues, actor, now: datetime) -> Place:
     values = _check_place(place.municipality, values, place.id)
-    before = _snapshot(place, _PLACE_FIELDS)
-    for name in _PLACE_FIELDS:
-        setattr(place, name, getattr(values, name))
-    db.session.flush()
-    log_change(region_id=place.municipality.sub_region.region_id, actor=actor, action="place.updated",
-               obj=place, before=before, after=_snapshot(place, _PLACE_FIELDS), now=now)
+    with recording("place.updated", place, snapshot=_place_snapshot,
+                   region_id=place.municipality.sub_region.region_id, actor=actor, now=now):
+        for name in _PLACE_FIELDS:
+            setattr(place, name, getattr(values, name))
     return place
 
 
@@ -361,12 +374,10 @@ def update_region(*, region: Region, name: str, platform_fee_permille: int, bran
         raise BadFee()
     brand = _check_colour(brand_colour, "brand_colour")
     accent = _check_colour(accent_colour, "accent_colour")
-    before = _snapshot(region, _REGION_FIELDS)
-    region.name, region.platform_fee_permille = name, platform_fee_permille
-    region.brand_colour, region.accent_colour = brand, accent
-    db.session.flush()
-    log_change(region_id=region.id, actor=actor, action="region.updated", obj=region,
-               before=before, after=_snapshot(region, _REGION_FIELDS), now=now)
+    with recording("region.updated", region, snapshot=_fields(*_REGION_FIELDS), region_id=region.id,
+                   actor=actor, now=now):
+        region.name, region.platform_fee_permille = name, platform_fee_permille
+        region.brand_colour, region.accent_colour = brand, accent
     return region
 
 
@@ -374,21 +385,17 @@ def set_region_logo(*, region: Region, logo_key: str | None, actor, now: datetim
     """Record a stored logo (catalog.photos.store_photo) or none; the replaced key, whose files
     the caller deletes after the commit."""
     replaced = region.logo_key
-    region.logo_key = logo_key
-    db.session.flush()
-    log_change(region_id=region.id, actor=actor, action="region.logo_changed", obj=region,
-               before={"logo_key": replaced}, after={"logo_key": logo_key}, now=now)
+    with recording("region.logo_changed", region, snapshot=_fields("logo_key"), region_id=region.id,
+                   actor=actor, now=now):
+        region.logo_key = logo_key
     return replaced
 
 
 def set_legal_texts(*, region: Region, imprint_text: str, privacy_text: str, actor, now: datetime) -> Region:
-    before = {"imprint_text": region.imprint_text, "privacy_text": region.privacy_text}
-    region.imprint_text = (imprint_text or "").strip() or None
-    region.privacy_text = (privacy_text or "").strip() or None
-    db.session.flush()
-    log_change(region_id=region.id, actor=actor, action="region.legal_changed", obj=region,
-               before=before, after={"imprint_text": region.imprint_text,
-                                     "privacy_text": region.privacy_text}, now=now)
+    with recording("region.legal_changed", region, snapshot=_fields("imprint_text", "privacy_text"),
+                   region_id=region.id, actor=actor, now=now):
+        region.imprint_text = (imprint_text or "").strip() or None
+        region.privacy_text = (privacy_text or "").strip() or None
     return region
 
 

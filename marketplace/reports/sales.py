@@ -1,5 +1,5 @@
 """A producer's sales figures: revenue and quantities per ISO week (of the delivery day) and
-product over a range of days, as a table, a CSV and an SVG bar chart drawn on the server.
+product over a range of days, as a table, a CSV and a stacked bar chart (reports/charts.py).
 
 Sold means an order line of an order that is confirmed or further on its way (confirmed,
 packed, in transit, delivered, picked up); placed-but-unpaid, cancelled, expired, not collected
@@ -7,8 +7,6 @@ and returned orders do not count. Reads only; one grouped query per report.
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,8 +15,10 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import format_price_text
 from marketplace.catalog.spreadsheet import UNIT_NAMES
+from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus, ProducerOrder
+from marketplace.reports.charts import PATTERNS, Columns, stack_columns
 
 SOLD_STATUSES = (
     OrderStatus.CONFIRMED, OrderStatus.PACKED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED,
@@ -112,101 +112,31 @@ def get_sales_figures(producer_id: int, start: date, end: date) -> SalesFigures:
 
 def export_sales_csv(figures: SalesFigures) -> bytes:
     """One row per week and product sold, in the catalogue spreadsheet's German convention."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    rows: list[tuple] = [CSV_HEADER]
     for week in figures.weeks:
         for p in sorted(figures.products, key=lambda p: (p.name, p.product_id)):
             quantity, revenue = p.by_week.get(week.monday, (0, 0))
             if quantity:
-                writer.writerow((
+                rows.append((
                     week.label, week.monday.strftime("%d.%m.%Y"), week.sunday.strftime("%d.%m.%Y"),
                     p.article_number or "", p.name, UNIT_NAMES[p.unit], quantity, format_price_text(revenue),
                 ))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return spreadsheet_csv(rows)
 
 
-# --- The chart: stacked bars per week, each product a pattern (readable without colour) ------
+# --- The chart: stacked bars per week, each product a pattern (reports/charts draws it) -------
 
-PATTERNS = ("solid", "diagonal", "dots", "cross", "horizontal", "vertical")
 SHOWN_PRODUCTS = len(PATTERNS) - 1  # the rest share the last pattern as "others"
-WIDTH, HEIGHT = 720, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 12, 24, 48
 
 
-@dataclass(frozen=True)
-class Segment:
-    x: float
-    y: float
-    width: float
-    height: float
-    pattern: str
-    title: str  # product name; the template adds the amount
-    revenue_cents: int
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    x: float  # centre
-    top: float
-    total_cents: int
-    segments: list[Segment]
-    show_label: bool
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    left: int
-    plot_bottom: float
-    plot_right: float
-    bars: list[Bar]
-    ticks: list[tuple[float, int]]  # (y, cents)
-    legend: list[tuple[str, str]]  # (pattern, name); the name "" is "others"
-
-
-def _nice_step(top_cents: int) -> int:
-    """A round step for four or five grid lines up to `top_cents`."""
-    raw = max(top_cents / 4, 100)
-    magnitude = 10 ** (len(str(int(raw))) - 1)
-    for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * magnitude:
-            return int(factor * magnitude)
-    return int(10 * magnitude)
-
-
-def build_chart(figures: SalesFigures) -> Chart:
-    shown = figures.products[:SHOWN_PRODUCTS]
-    rest = figures.products[SHOWN_PRODUCTS:]
-    groups = [(PATTERNS[i], p.name, [p]) for i, p in enumerate(shown)]
-    if rest:
-        groups.append((PATTERNS[-1], "", rest))
-    highest = max((figures.week_total_cents(w) for w in figures.weeks), default=0)
-    step = _nice_step(highest)
-    top_cents = max(step * -(-highest // step), step)
-    plot_height = HEIGHT - TOP - BOTTOM
-    plot_width = WIDTH - LEFT - RIGHT
-    slot = plot_width / max(len(figures.weeks), 1)
-    bar_width = slot * 0.7
-    every = max(1, -(-len(figures.weeks) // 14))  # at most 14 week labels under the axis
-    bars = []
-    for i, week in enumerate(figures.weeks):
-        x = LEFT + slot * i + (slot - bar_width) / 2
-        y = TOP + plot_height
-        segments = []
-        for pattern, name, products in groups:
-            revenue = sum(p.by_week.get(week.monday, (0, 0))[1] for p in products)
-            if revenue <= 0:
-                continue
-            height = plot_height * revenue / top_cents
-            y -= height
-            segments.append(Segment(round(x, 1), round(y, 1), round(bar_width, 1), round(height, 1),
-                                    pattern, name, revenue))
-        bars.append(Bar(week.label, round(x + bar_width / 2, 1), round(y, 1),
-                        figures.week_total_cents(week), segments, i % every == 0))
-    ticks = [(round(TOP + plot_height - plot_height * c / top_cents, 1), c)
-             for c in range(0, top_cents + 1, step)]
-    legend = [(pattern, name) for pattern, name, _ in groups]
-    return Chart(WIDTH, HEIGHT, LEFT, TOP + plot_height, WIDTH - RIGHT, bars, ticks, legend)
+def build_chart(figures: SalesFigures, others: str = "") -> Columns:
+    """Revenue per week, stacked by product: the five best-selling products each with its own
+    pattern, the rest together under the name `others`."""
+    groups = [[p] for p in figures.products[:SHOWN_PRODUCTS]]
+    names = [p.name for p in figures.products[:SHOWN_PRODUCTS]]
+    if figures.products[SHOWN_PRODUCTS:]:
+        groups.append(figures.products[SHOWN_PRODUCTS:])
+        names.append(others)
+    columns = [(week.label, [sum(p.by_week.get(week.monday, (0, 0))[1] for p in group) for group in groups])
+               for week in figures.weeks]
+    return stack_columns(columns, names)

@@ -13,6 +13,8 @@ from marketplace.accounts.permissions import role_required
 from marketplace.catalog.portal import own_producer
 from marketplace.core.clock import local_today, utcnow
 from marketplace.reports import sales
+from marketplace.reports.charts import stacked_column_chart
+from marketplace.web.filters import money
 
 bp = Blueprint("sales", __name__, url_prefix="/me/producer")
 
@@ -42,6 +44,15 @@ def _range_form() -> SalesRangeForm:
     return form
 
 
+def _chart(figures: sales.SalesFigures) -> str:
+    return stacked_column_chart(
+        sales.build_chart(figures, others=gettext("andere Produkte")),
+        title=gettext("Umsatz je Woche"),
+        description=gettext("Gestapelte Balken je Kalenderwoche, ein Muster je Produkt; die Tabelle darunter enthält dieselben Zahlen."),
+        legend_label=gettext("Legende"), label=money, css_class="sales-chart",
+    )
+
+
 def _answer(kind: str):
     """The page or the CSV of the signed-in producer's figures; a bad range: the form again (422)."""
     producer = own_producer()
@@ -51,7 +62,7 @@ def _answer(kind: str):
     figures = sales.get_sales_figures(producer.id, form.von.data, form.bis.data)
     if kind == "page":
         return render_template("reports/sales.html", producer=producer, form=form, figures=figures,
-                               chart=sales.build_chart(figures))
+                               chart=_chart(figures))
     name = f"umsatz-{producer.slug}-{form.von.data.isoformat()}-{form.bis.data.isoformat()}.csv"
     return Response(sales.export_sales_csv(figures), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

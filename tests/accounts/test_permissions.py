@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+from flask_login import login_user
+from werkzeug.exceptions import Forbidden
+
 from marketplace.accounts.models import Role
 from marketplace.accounts.permissions import (
     can_act_for_producer,
@@ -10,7 +14,10 @@ from marketplace.accounts.permissions import (
     can_drive,
     can_see_order,
     can_see_tour,
+    first_scoped_or_403,
 )
+from marketplace.catalog.models import Producer
+from marketplace.regions.models import Region
 from tests import factories as f
 
 
@@ -54,3 +61,17 @@ def test_a_driver_drives_only_the_tours_assigned_to_them(db):
     assert can_see_tour(first, assigned) and not can_see_tour(second, assigned)
     planned_for_first = SimpleNamespace(sub_region_id=sub.id, is_published=False, driver_id=first.id)
     assert not can_drive(first, planned_for_first)
+
+
+def test_a_portal_shows_the_first_scope_of_the_role_and_refuses_a_user_without_one(app, db):
+    producer = f.make_producer()
+    staff, resident = f.make_user(role=Role.PRODUCER, scope_id=producer.id), f.make_user()
+    with app.test_request_context():
+        login_user(staff)
+        assert first_scoped_or_403(Producer, Role.PRODUCER) is producer
+        with pytest.raises(Forbidden):
+            first_scoped_or_403(Region, Role.ADMIN)
+    with app.test_request_context():
+        login_user(resident)
+        with pytest.raises(Forbidden):
+            first_scoped_or_403(Producer, Role.PRODUCER)

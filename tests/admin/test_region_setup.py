@@ -416,3 +416,46 @@ def test_only_a_region_admin_sets_the_refund_rule_and_only_for_its_own_region(wo
     response = client.post("/admin/region/erstattungen", data={"csrf_token": token, "refund_expired_perishables": "y"})
     assert response.status_code in (403, 404)
     assert _log_count(db) == 1
+
+
+def test_each_set_up_change_logs_its_object_with_before_and_after(world, db):
+    admin, north, kehrig, region = world["admin"], world["north"], world["kehrig"], world["region"]
+    setup.update_sub_region(sub_region=north, name="Nordkreis", slug="nordkreis", hub_place_id=None,
+                            actor=admin, now=NOW)
+    setup.set_offer(sub_region=north, offer=setup.Offer(True, 350, 2500, "  Vereinsheim  "), actor=admin, now=NOW)
+    created = setup.add_municipality(sub_region=north, name="Lonnig", actor=admin, now=NOW)
+    setup.rename_municipality(municipality=created, name="Lonnig (Eifel)", actor=admin, now=NOW)
+    place = setup.add_place(municipality=kehrig, values=setup.PlaceValues("Eulgem", None, "village", 50.28, 7.17),
+                            actor=admin, now=NOW)
+    setup.update_place(place=place, values=setup.PlaceValues("Eulgem", "56761", "village", 50.29, 7.17),
+                       actor=admin, now=NOW)
+    setup.update_region(region=region, name="MYK", platform_fee_permille=80, brand_colour="#1F4E79",
+                        accent_colour=None, actor=admin, now=NOW)
+    setup.set_region_logo(region=region, logo_key="logo-1", actor=admin, now=NOW)
+    setup.set_legal_texts(region=region, imprint_text=" Impressum ", privacy_text="", actor=admin, now=NOW)
+    db.session.commit()
+    north_before = {"name": "Nord", "slug": "nord", "door_delivery": False,
+                    "door_fee_cents": 0, "door_min_order_cents": 0, "local_note": None,
+                    "hub_place_id": world["hub_n"].id, "municipality_ids": [kehrig.id]}
+    renamed = {**north_before, "name": "Nordkreis", "slug": "nordkreis"}
+    offered = {**renamed, "door_delivery": True, "door_fee_cents": 350, "door_min_order_cents": 2500,
+               "local_note": "Vereinsheim"}
+    region_before = {"name": "Mayen-Koblenz", "platform_fee_permille": 100,
+                     "brand_colour": None, "accent_colour": None, "logo_key": None}
+    place_after = {"name": "Eulgem", "postcode": None, "kind": "village", "lat": 50.28, "lon": 7.17}
+    expected = [
+        ("sub_region.updated", "SubRegion", north.id, north_before, renamed),
+        ("sub_region.offer_changed", "SubRegion", north.id, renamed, offered),
+        ("municipality.created", "Municipality", created.id, None, {"sub_region_id": north.id, "name": "Lonnig"}),
+        ("municipality.renamed", "Municipality", created.id, {"name": "Lonnig"}, {"name": "Lonnig (Eifel)"}),
+        ("place.created", "Place", place.id, None, place_after),
+        ("place.updated", "Place", place.id, place_after, {**place_after, "postcode": "56761", "lat": 50.29}),
+        ("region.updated", "Region", region.id, region_before,
+         {**region_before, "name": "MYK", "platform_fee_permille": 80, "brand_colour": "#1f4e79"}),
+        ("region.logo_changed", "Region", region.id, {"logo_key": None}, {"logo_key": "logo-1"}),
+        ("region.legal_changed", "Region", region.id, {"imprint_text": None, "privacy_text": None},
+         {"imprint_text": "Impressum", "privacy_text": None}),
+    ]
+    changes = db.session.scalars(select(RegionChange).order_by(RegionChange.id)).all()
+    assert [(c.action, c.object_type, c.object_id, c.before, c.after) for c in changes] == expected
+    assert {(c.region_id, c.actor_id, c.actor_name, c.at) for c in changes} == {(region.id, admin.id, admin.name, NOW)}

@@ -243,6 +243,12 @@ def test_the_operator_records_the_outcome_on_the_station_page(client, world, at)
     station, order = world["station"], world["order"]
     page = client.get(f"/operator/stations/{station.id}").get_data(as_text=True)
     assert f'id="empty-{order.number}"' in page
+    row = page.split(f'id="empty-{order.number}"', 1)[1].split("</tr>", 1)[0]
+    stay_id = get_stay(order.id).id
+    assert "<td>01, 03</td>" in row  # the compartments to empty
+    assert f'action="/operator/stations/{station.id}/orders/{order.id}/outcome"' in row
+    assert f'<label for="outcome-{stay_id}">' in row and f'<select id="outcome-{stay_id}" name="outcome">' in row
+    assert '<option value="donated">' in row
     token = csrf_token_from(client, f"/operator/stations/{station.id}")
     bad = client.post(f"/operator/stations/{station.id}/orders/{order.id}/outcome",
                       data={"outcome": "eaten", "csrf_token": token})

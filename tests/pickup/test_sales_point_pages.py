@@ -119,6 +119,10 @@ def test_not_collected_then_emptied_returns_the_order(staff_client, shop):
     assert order.status == OrderStatus.NOT_COLLECTED
     page = staff_client.get(f"/sales-point/{shop['point'].id}?date={DAY}").get_data(as_text=True)
     assert f'id="empty-{order.number}"' in page
+    row = page.split(f'id="empty-{order.number}"', 1)[1].split("</tr>", 1)[0]
+    stay_id = get_stay(order.id).id
+    assert f'action="/sales-point/{shop["point"].id}/orders/{order.id}/outcome"' in row
+    assert f'<label for="outcome-{stay_id}">' in row and '<option value="moved_to_fridge">' in row
     _post(staff_client, shop, order, "outcome", outcome="moved_to_fridge")
     db.session.expire_all()
     assert order.status == OrderStatus.RETURNED and get_stay(order.id).outcome.value == "moved_to_fridge"

@@ -10,7 +10,7 @@ import pytest
 
 from marketplace.accounts.models import Role
 from marketplace.orders.models import OrderStatus
-from marketplace.reports import sales
+from marketplace.reports import charts, sales
 from tests import factories as f
 from tests.catalog.test_catalog import QueryCounter
 from tests.conftest import login
@@ -61,7 +61,7 @@ def test_the_csv_is_german_and_holds_one_row_per_week_and_product(shop):
 
 def test_the_chart_stacks_products_with_patterns_and_labels_each_bar(shop):
     chart = sales.build_chart(sales.get_sales_figures(shop.mine.id, date(2026, 3, 1), date(2026, 3, 22)))
-    assert [bar.total_cents for bar in chart.bars] == [0, 1350, 0, 1200]
+    assert [bar.total for bar in chart.bars] == [0, 1350, 0, 1200]
     week10 = chart.bars[1]
     assert [(s.title, s.pattern) for s in week10.segments] == [("Eier", "solid"), ("Brot", "diagonal")]
     assert week10.segments[0].height > week10.segments[1].height > 0
@@ -69,15 +69,36 @@ def test_the_chart_stacks_products_with_patterns_and_labels_each_bar(shop):
     assert chart.ticks[0][1] == 0 and chart.ticks[-1][1] >= 1350
 
 
-def test_more_than_five_products_share_the_last_pattern(db):
+def _one_of_each(names: list[str]) -> int:
+    """A producer whose products `names` (1 €, 2 €, …) sold once each on 3 March 2026; its id."""
     station = f.make_station()
     resident = f.make_user(home=station.place)
     producer = f.make_producer(station.place)
-    products = [f.make_product(producer, name=f"P{i}", price_cents=100 * (i + 1)) for i in range(7)]
+    products = [f.make_product(producer, name=name, price_cents=100 * (i + 1)) for i, name in enumerate(names)]
     f.make_order(resident, [(p, 1) for p in products], place=station, day=date(2026, 3, 3))
-    chart = sales.build_chart(sales.get_sales_figures(producer.id, date(2026, 3, 2), date(2026, 3, 8)))
+    return producer.id
+
+
+def test_more_than_five_products_share_the_last_pattern(db):
+    producer_id = _one_of_each([f"P{i}" for i in range(7)])
+    chart = sales.build_chart(sales.get_sales_figures(producer_id, date(2026, 3, 2), date(2026, 3, 8)))
     assert [name for _, name in chart.legend] == ["P6", "P5", "P4", "P3", "P2", ""]
-    assert chart.bars[0].segments[-1].revenue_cents == 100 + 200
+    assert chart.bars[0].segments[-1].value == 100 + 200
+
+
+def test_the_chart_svg_names_itself_and_carries_every_value(db):
+    producer_id = _one_of_each([f"<b>P{i}</b>" for i in range(6)])
+    chart = sales.build_chart(sales.get_sales_figures(producer_id, date(2026, 3, 2), date(2026, 3, 15)),
+                              others="andere & mehr")
+    svg = charts.stacked_column_chart(chart, title="Umsatz je Woche", description="Balken je Woche",
+                                      legend_label='Legende "Muster"', label=lambda c: f"{c / 100:.2f} €")
+    title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg).groups()
+    assert f'<title id="{title_id}">Umsatz je Woche</title>' in svg and f'<desc id="{desc_id}">Balken je Woche</desc>' in svg
+    assert "<b>" not in svg and "&lt;b&gt;P5&lt;/b&gt;" in svg and "andere &amp; mehr" in svg
+    assert "<title>KW 10/26: andere &amp; mehr, 1.00 €</title>" in svg  # P0, the sixth
+    assert ">21.00 €</text>" in svg and "KW 11/26" in svg  # the week's total; an empty week's label
+    assert "aria-label='Legende \"Muster\"'" in svg
+    assert svg.count("<li>") == 6 and "<script" not in svg
 
 
 def test_the_page_shows_chart_table_and_csv_link(client, shop):

@@ -2,7 +2,6 @@
 and PDF (fpdf2), crate labels as PDF, and the labels' QR codes (segno)."""
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ import segno
 from flask_babel import gettext
 from fpdf import FPDF
 
+from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.notifications.slip import _latin1 as latin1
 from marketplace.reports.packing.queries import Label, PackGroup, PackOrder, ProducerDaySheet
 from marketplace.web.filters import money
@@ -38,13 +38,6 @@ def _money(cents: int) -> str:
     return f"{cents // 100},{cents % 100:02d}"
 
 
-def _csv(rows: list[list[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
 def destination(group: PackGroup | PackOrder) -> str:
     if group.place_name:
         return group.place_name
@@ -57,7 +50,7 @@ def pick_list_csv(sheet: ProducerDaySheet) -> bytes:
     for row in sheet.pick:
         rows.append([row.article_number or "", row.name, unit_label(row.unit), temperature_label(row.temperature),
                      row.quantity, row.short_quantity, row.packed_quantity])
-    return _csv(rows)
+    return spreadsheet_csv(rows)
 
 
 def packing_list_csv(sheet: ProducerDaySheet) -> bytes:
@@ -74,7 +67,7 @@ def packing_list_csv(sheet: ProducerDaySheet) -> bytes:
                     order.street or "", line.id, line.product_name, line.quantity, line.short_quantity,
                     line.weight_grams if line.weight_grams is not None else "", _money(line.total_cents),
                 ])
-    return _csv(rows)
+    return spreadsheet_csv(rows)
 
 
 class _Pdf(FPDF):
