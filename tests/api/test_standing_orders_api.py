@@ -200,9 +200,11 @@ def test_pay_on_pickup_at_a_parcel_station_is_refused_as_at_the_checkout(client,
 
 
 def test_a_method_the_sub_region_switched_off_is_refused(client, auth, world, db):
-    from marketplace.payments.services import set_sub_region_method
+    from marketplace.payments.sub_region_methods import set_payment_methods
+    from tests.conftest import NOW
 
-    set_sub_region_method(sub_region_id=world.sub_region.id, method="pay_on_pickup", enabled=False)
+    set_payment_methods(sub_region=world.sub_region, changes={"pay_on_pickup": False},
+                        actor=f.make_user("admin-of-methods@example.org"), now=NOW)
     db.session.commit()
     response = client.post("/api/v1/standing-orders", json=_body(world), headers=auth)
     assert response.status_code == 422 and response.get_json()["error"] == "payment_method_unavailable"
