@@ -47,23 +47,24 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
     db, report = seeded
     days = _demo_days(NOW)
     assert len(days) == 4
-    total = 0
+    total = stations = 0
     for sub, (open_days, closed) in days.items():
         assert len(open_days) == 2 and closed is not None and closed.cutoff_at <= NOW
         for day in [*open_days, closed]:
             orders = _orders_of(sub, day.date)
             total += len(orders)
             assert len(orders) >= 20, (sub.name, day)
-            # Placed as the shop places them: pay on pickup, confirmed, before the cut-off.
+            # Placed as the shop places them: confirmed, before the cut-off; paid on pickup at
+            # sales points and the door, by invoice at parcel stations (nobody takes cash there).
             assert {o.status for o in orders} == {OrderStatus.CONFIRMED}
-            assert {o.payment_method for o in orders} == {PaymentMethod.PAY_ON_PICKUP}
+            assert all(o.payment_method == (PaymentMethod.INVOICE if o.fulfilment == Fulfilment.STATION
+                                            else PaymentMethod.PAY_ON_PICKUP) for o in orders), (sub.name, day)
+            stations += sum(1 for o in orders if o.fulfilment == Fulfilment.STATION)
             assert all(o.created_at < o.cutoff_at == day.cutoff_at for o in orders)
             assert all(o.total_cents == sum(line.total_cents for line in o.lines) + o.delivery_fee_cents > 0
                        for o in orders)
             producers = {po.producer_id for o in orders for po in o.producer_orders}
             assert len(producers) >= 4, (sub.name, day)
-            # Parcel stations need a method paid in advance (invoice, Stripe): without one, the
-            # sales points open that day (one on some Saturdays) take the pickup orders.
             assert len({o.pickup_place_id for o in orders if o.pickup_place_id}) >= 1, (sub.name, day)
             assert len({o.resident_id for o in orders}) == len(orders)  # one order per resident and day
             doors = [o for o in orders if o.fulfilment == Fulfilment.DOOR]
@@ -72,6 +73,11 @@ def test_living_demo_gives_every_sub_region_orders_on_its_coming_days_and_its_cl
             else:
                 assert doors == []
     assert report.activity.orders_added == total and report.activity.orders_refused == 0
+    # The parcel stations have orders, with compartments reserved: the operator sees them planned.
+    from marketplace.pickup.models import CompartmentReservation
+
+    assert stations >= 20
+    assert db.session.scalar(select(func.count()).select_from(CompartmentReservation)) >= stations
     assert report.assisted_orders_added == 1  # Erna Weber's, placed at the Dorfladen Kehrig
     # Several residents per sub-region, each at home in one of its villages.
     residents = db.session.scalars(select(User).where(User.email.like("bewohner-%"))).all()

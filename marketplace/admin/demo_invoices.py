@@ -32,7 +32,7 @@ DELIVERED_KEY = "demo-invoicing-delivered"
 def seed_invoicing(*, now: datetime, activity: bool) -> int:
     """Returns how many billing profiles were added; the delivered order only with `activity`
     (the living demo of `flask demo seed`, not the benchmark's counted orders)."""
-    added = _allow_residents(now)
+    added = allow_residents_to_pay_by_invoice(now)
     db.session.flush()
     kita = _kita(now)
     if activity:
@@ -43,7 +43,9 @@ def seed_invoicing(*, now: datetime, activity: bool) -> int:
     return added
 
 
-def _allow_residents(now: datetime) -> int:
+def allow_residents_to_pay_by_invoice(now: datetime) -> int:
+    """Every resident of the demo may pay by invoice (the coordinator's allowance); returns how
+    many were allowed now."""
     ids = db.session.scalars(
         select(User.id).join(Membership, Membership.user_id == User.id)
         .outerjoin(BillingProfile, BillingProfile.user_id == User.id)

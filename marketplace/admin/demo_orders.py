@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Membership, Role, User
 from marketplace.admin import demo_data as data
+from marketplace.admin.demo_invoices import allow_residents_to_pay_by_invoice
 from marketplace.catalog.models import Producer, Product, Temperature
 from marketplace.core.clock import local_today
 from marketplace.core.errors import DomainError
@@ -81,6 +82,9 @@ def seed_activity(
             continue
         residents, added = _ensure_residents(sub_region, password_hash)
         report.residents_added += added
+        # They may pay by invoice, so parcel stations (where nobody takes cash) get orders too.
+        db.session.flush()
+        allow_residents_to_pay_by_invoice(now)
         closed = get_last_closed_day(sub_region, now)
         days = [(day, now) for day in list_sub_region_delivery_days(sub_region, now=now, count=OPEN_DAYS)]
         if closed is not None:
