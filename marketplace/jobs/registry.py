@@ -21,7 +21,12 @@ from marketplace.orders.collection import expire_uncollected
 from marketplace.orders.idempotency import forget_idempotency_keys
 from marketplace.orders.packing import send_cutoff_lists
 from marketplace.payments.invoice_method import remind_overdue_invoices
-from marketplace.payments.jobs import expire_unpaid_orders, pay_out_producers, reconcile_payments
+from marketplace.payments.jobs import (
+    expire_unpaid_orders,
+    make_owed_refunds,
+    pay_out_producers,
+    reconcile_payments,
+)
 from marketplace.payments.standing import place_due_standing_orders
 from marketplace.pickup.collection import send_pickup_reminders
 from marketplace.pickup.events import Limits, check_open_doors
@@ -102,6 +107,7 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job("remind_unconfirmed_receipts", Every(timedelta(minutes=15)), lambda now: remind_unconfirmed_receipts(now=now)),
     Job("expire_unpaid_orders", Every(timedelta(minutes=1)), expire_unpaid_orders),
     Job("pay_out_producers", Every(timedelta(minutes=15)), pay_out_producers),
+    Job("make_owed_refunds", Every(timedelta(minutes=15)), make_owed_refunds),
     Job("reconcile_payments", DailyAt(time(4, 0), "Europe/Berlin"), reconcile_payments),
     Job("forget_unanswered_searches", DailyAt(time(3, 45), "Europe/Berlin"),
         lambda now: forget_unanswered_searches(now=now)),

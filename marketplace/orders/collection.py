@@ -154,8 +154,9 @@ def record_not_collected(stay: PickupStay, *, staff: User, now: datetime) -> Pic
 
 def expire_uncollected(*, now: datetime) -> int:
     """Goods whose collect-by time has passed: the code stops working, the order is not
-    collected (its goods refunded by the payments' hook), and the place's operators or staff are
-    told what to empty. One whose refund fails waits for the next run. Returns how many."""
+    collected (its goods refunded by the payments' hook, or owed while the gateway is away), and
+    the place's operators or staff are told what to empty. One that a hook refuses waits for the
+    next run. Returns how many."""
     stays = db.session.scalars(select(PickupStay).where(
         PickupStay.collect_by <= now, PickupStay.handed_over_at.is_(None),
         PickupStay.not_collected_at.is_(None), PickupStay.received_at.is_not(None),
@@ -170,7 +171,7 @@ def expire_uncollected(*, now: datetime) -> int:
                 alert_expired(stay.pickup_place, order_number=stay.order.number,
                               labels=compartment_labels(stay.order_id), arrived_at=stay.arrived_at, now=now)
         except DomainError:
-            continue  # its refund could not be made (the gateway is away): the next run tries again
+            continue  # a hook refused it: the next run tries again
         expired += 1
     db.session.flush()
     return expired

@@ -7,7 +7,9 @@ producer marks a line short, or declines a day below its minimum) and `on_enter(
 the change and are safe to repeat: a short line is refunded up to its short units (the key names
 the line and the units, "short:line:17:2"), goods not collected once per line
 ("not_collected:line:17"), and credit notes up to what the invoice still bills. What was
-refunded or credited cannot be taken back, so a short quantity may not drop below it.
+refunded or credited cannot be taken back, so a short quantity may not drop below it. Neither
+waits for the gateway to come back: a refund it does not make is owed, and made by the job
+`make_owed_refunds` (`refunds.py`).
 
 Goods nobody collected are refunded or credited by their region's rule: chilled and frozen goods
 only where `Region.refund_expired_perishables` says so, everything else always. A weighed line

@@ -4,7 +4,8 @@ It keeps PaymentIntents, refunds, Express accounts, transfers and reversals in m
 idempotency keys as Stripe does (the same key and parameters give the same object; the same key
 with other parameters is refused), and refuses refunds above what was captured. `confirm`
 plays the resident's browser (Stripe.js): Stripe's test cards …0002 and …0341 are declined. `event` builds a
-webhook body signed the way Stripe signs it.
+webhook body signed the way Stripe signs it. `is_down = True` plays Stripe out of reach: every
+call raises GatewayError (`api_connection_error`) and changes nothing.
 """
 from __future__ import annotations
 
@@ -41,6 +42,11 @@ class FakeGateway:
         self.transfers: dict[str, dict] = {}
         self._keys: dict[str, tuple[str, object, object]] = {}
         self.calls: list[str] = []
+        self.is_down = False
+
+    def _reach(self) -> None:
+        if self.is_down:
+            raise GatewayError("Could not connect to Stripe.", code="api_connection_error")
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_fake{next(self._ids):06d}{secrets.token_hex(3)}"
@@ -48,6 +54,7 @@ class FakeGateway:
     def _once(self, key: str, op: str, params: object, make):
         """Stripe's idempotency: a key seen before returns its first result (or refuses new params)."""
         with self._lock:
+            self._reach()
             self.calls.append(op)
             seen = self._keys.get(key)
             if seen is not None:
@@ -74,6 +81,7 @@ class FakeGateway:
 
     def get_intent(self, intent_id) -> Intent:
         with self._lock:
+            self._reach()
             try:
                 return self.intents[intent_id]
             except KeyError:
@@ -108,6 +116,7 @@ class FakeGateway:
 
     def list_intents(self, *, created_after) -> list[Intent]:
         with self._lock:
+            self._reach()
             return [i for i in self.intents.values() if i.created >= created_after]
 
     def refunded(self, intent_id: str) -> int:
@@ -143,6 +152,7 @@ class FakeGateway:
 
     def get_account(self, account_id) -> AccountState:
         with self._lock:
+            self._reach()
             try:
                 return self.accounts[account_id]
             except KeyError:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from marketplace.payments import refunds
 from marketplace.payments.online import expire_due_payments
 from marketplace.payments.payouts import pay_out_delivered
 from marketplace.payments.reconcile import reconcile
@@ -14,6 +15,10 @@ def expire_unpaid_orders(now: datetime) -> int:
 
 def pay_out_producers(now: datetime) -> int:
     return pay_out_delivered(now=now)
+
+
+def make_owed_refunds(now: datetime) -> int:
+    return refunds.make_owed_refunds(now=now)
 
 
 def reconcile_payments(now: datetime) -> int:

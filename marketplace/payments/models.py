@@ -71,8 +71,18 @@ class StripeEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class RefundStatus(enum.StrEnum):
+    """owed → made: a refund is owed from its cause's transaction on, and made once the gateway
+    has refunded it (and reversed the producer's share where one is due)."""
+
+    OWED = "owed"
+    MADE = "made"
+
+
 class Refund(db.Model):
-    """Money given back on an online payment; `key` names its cause, so one cause refunds once."""
+    """Money given back on an online payment; `key` names its cause, so one cause refunds once.
+    An owed refund already counts in the payment's `refunded_cents` (and its reversal in the
+    transfer's `reversed_cents`): it is money that goes back, whenever the gateway answers."""
 
     __tablename__ = "refunds"
 
@@ -84,6 +94,11 @@ class Refund(db.Model):
     producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id", ondelete="RESTRICT"))
     stripe_refund_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     reversed_cents: Mapped[int] = mapped_column(default=0)
+    status: Mapped[RefundStatus] = mapped_column(
+        str_enum(RefundStatus, "refund_status", 10), default=RefundStatus.OWED
+    )
+    # What the gateway said the last time it did not make the refund.
+    last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     payment: Mapped[Payment] = relationship()
@@ -91,6 +106,8 @@ class Refund(db.Model):
     __table_args__ = (
         UniqueConstraint("payment_id", "key"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("status = 'owed' OR stripe_refund_id IS NOT NULL", name="made_at_the_gateway"),
+        Index("ix_refunds_status", "status"),
     )
 
 

@@ -162,11 +162,7 @@ def pay_out_delivered(*, now: datetime) -> int:
         if db.session.scalar(select(func.count()).select_from(Transfer).where(Transfer.order_id == order_id)):
             db.session.commit()
             continue
-        try:
-            refund_weight_differences(payment.order, now=now)
-        except PaymentUnavailable:
-            db.session.rollback()  # the gateway is away: this order waits for the next run
-            continue
+        refund_weight_differences(payment.order, now=now)  # owed, if the gateway is away
         _create_transfers(payment.order, payment, now=now)
         db.session.commit()
     waiting = db.session.scalars(select(Transfer.id).where(Transfer.status == TransferStatus.WAITING)

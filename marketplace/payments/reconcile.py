@@ -2,8 +2,9 @@
 
 `reconcile(since=…, now=…)` (the CLI `payments reconcile --since 72h`, daily from `jobs tick`)
 applies what the gateway says to payments a webhook never reached (as the webhook would:
-`apply_intent`), refunds money without an order, and lists every mismatch; the region admins
-get the findings of their region as a notification.
+`apply_intent`), refunds money without an order, and lists every mismatch, and every refund
+owed for longer than `OWED_TOO_LONG` (whatever `since` says); the region admins get the
+findings of their region as a notification.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from marketplace.notifications.services import notify
 from marketplace.orders.models import Order
 from marketplace.payments.fees import platform_fee
 from marketplace.payments.gateway import get_gateway
-from marketplace.payments.models import Payment, PaymentStatus, Refund, Transfer, TransferStatus
+from marketplace.payments.models import Payment, PaymentStatus, Refund, RefundStatus, Transfer, TransferStatus
 from marketplace.payments.online import apply_intent, get_payment_by_intent, refund_orphan
 from marketplace.payments.payouts import DELIVERED, delivered_goods_cents
 from marketplace.regions.models import Region
@@ -30,6 +31,11 @@ register_kind("payments_reconciliation", sample={
     "findings": [{"kind": "succeeded_without_paid_order", "order_number": "LK-ABCD-EFGH",
                   "detail": "pi_3PqTestTestTestTest: succeeded, payment pending"}],
 })
+
+
+# A refund the job `make_owed_refunds` has not made for this long needs a person: the gateway
+# has been away as long, or it refuses the refund (`Refund.last_error` says what it said).
+OWED_TOO_LONG = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,17 @@ def _transfers(since: datetime) -> list[Finding]:
     return findings
 
 
+def _owed_refunds(now: datetime) -> list[Finding]:
+    rows = db.session.execute(select(Refund, Order).join(Payment, Payment.id == Refund.payment_id)
+                              .join(Order, Order.id == Payment.order_id).where(
+        Refund.status == RefundStatus.OWED, Refund.created_at <= now - OWED_TOO_LONG,
+    ).order_by(Refund.id)).all()
+    return [Finding("refund_owed", order.number,
+                    f"{refund.amount_cents} cents ({refund.key}) owed since {refund.created_at.isoformat()}: "
+                    f"{refund.last_error or '-'}", order.sub_region.region_id)
+            for refund, order in rows]
+
+
 def _tell_admins(findings: list[Finding], *, now: datetime) -> int:
     by_region: dict[int, list[Finding]] = defaultdict(list)
     for finding in findings:
@@ -131,7 +148,7 @@ def reconcile(*, since: timedelta, now: datetime, tell: bool = True) -> list[Fin
     if gateway is None:
         return []
     start = now - since
-    findings = _intents(gateway, start) + _paid_orders(gateway, start) + _transfers(start)
+    findings = _intents(gateway, start) + _paid_orders(gateway, start) + _transfers(start) + _owed_refunds(now)
     db.session.flush()
     if tell:
         _tell_admins(findings, now=now)

@@ -47,7 +47,8 @@ def submit_order(*, now: datetime, payment_method, resident, placed_by: User | N
 
 def cancel_and_refund(*, order: Order, actor: User | None, now: datetime) -> Order:
     """`cancel_order` (before the cut-off, stock back), then the online payment: a waiting
-    PaymentIntent is cancelled, a paid one refunded in full (once, also when clicked twice)."""
+    PaymentIntent is cancelled, a paid one refunded in full (once, also when clicked twice; owed
+    while the gateway is away, and made later by the job `make_owed_refunds`)."""
     was = order.status
     cancel_order(order=order, actor=actor, now=now)
     payment = get_payment(order.id)

@@ -1,15 +1,19 @@
 """Helpers of the payments tests: a Stripe checkout through the API, events as Stripe sends them."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.notifications.models import Notification
 from marketplace.orders.models import Order, OrderEvent, OrderStatus
+from marketplace.orders.transitions import move_order
 from marketplace.payments.models import Payment, Refund, StripeEvent
 from marketplace.payments.online import apply_intent
 from marketplace.payments.payouts import refresh_account, start_onboarding
 from marketplace.payments.services import submit_order
+from marketplace.pickup.models import PickupStay
 from tests.orders.helpers import TUESDAY
 from tests.payments.conftest import WEBHOOK_SECRET, post_event
 
@@ -66,6 +70,17 @@ def paid_order(world, fake, now, items, *, fulfilment=None):
     return payment.order
 
 
+def waiting_at_its_place(order, now) -> PickupStay:
+    """The order delivered to its pickup place and received there, to be collected within 24 h."""
+    for status in (OrderStatus.PACKED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED):
+        move_order(order, status, now=now)
+    stay = PickupStay(order_id=order.id, pickup_place_id=order.pickup_place_id, arrived_at=now,
+                      received_at=now, collect_by=now + timedelta(hours=24))
+    db.session.add(stay)
+    db.session.commit()
+    return stay
+
+
 def onboard(producer, fake, now):
     """The producer's Express account, onboarded and ready for transfers."""
     start_onboarding(producer=producer, email=None, refresh_url="http://x/r", return_url="http://x/b", now=now)
@@ -75,4 +90,4 @@ def onboard(producer, fake, now):
 
 
 __all__ = ["Refund", "StripeEvent", "checkout", "count", "deliver", "get_order", "get_payment", "notices",
-           "onboard", "order_body", "order_events", "paid_order"]
+           "onboard", "order_body", "order_events", "paid_order", "waiting_at_its_place"]

@@ -19,10 +19,9 @@ from marketplace.payments.invoices import list_order_invoices
 from marketplace.payments.models import Transfer, TransferStatus
 from marketplace.payments.payouts import pay_out_delivered
 from marketplace.payments.services import submit_order
-from marketplace.pickup.models import PickupStay
 from tests import factories as f
 from tests.orders.helpers import TUESDAY
-from tests.payments.helpers import Refund, count, get_payment, onboard, paid_order
+from tests.payments.helpers import Refund, count, get_payment, onboard, paid_order, waiting_at_its_place
 from tests.payments.invoice_helpers import allow_invoice
 
 
@@ -160,21 +159,11 @@ def test_a_short_line_paid_later_gets_a_credit_note_on_its_invoice(world, now, m
 
 # -- goods nobody collected ------------------------------------------------------------------------
 
-def _waiting_at_its_place(order, now):
-    for status in (OrderStatus.PACKED, OrderStatus.IN_TRANSIT, OrderStatus.DELIVERED):
-        move_order(order, status, now=now)
-    stay = PickupStay(order_id=order.id, pickup_place_id=order.pickup_place_id, arrived_at=now,
-                      received_at=now, collect_by=now + timedelta(hours=24))
-    db.session.add(stay)
-    db.session.commit()
-    return stay
-
-
 @pytest.mark.parametrize("refund_perishables, refunded", [(False, 900), (True, 900 + 298)])
 def test_expired_goods_are_refunded_by_the_regions_rule(world, fake, now, refund_perishables, refunded):
     world.sub_region.region.refund_expired_perishables = refund_perishables
     order = paid_order(world, fake, now, [(world.bread.id, 2), (world.milk.id, 2)])
-    _waiting_at_its_place(order, now)
+    waiting_at_its_place(order, now)
     assert expire_uncollected(now=now + timedelta(hours=25)) == 1
     db.session.commit()
     assert order.status == OrderStatus.NOT_COLLECTED
@@ -191,7 +180,7 @@ def test_an_expired_short_line_is_refunded_only_for_what_was_packed(world, fake,
     order = paid_order(world, fake, now, [(world.bread.id, 6)])
     bread = _line(order, world.bread)
     mark_line_short(line=bread, short_quantity=2, actor=None, now=now)
-    _waiting_at_its_place(order, now)
+    waiting_at_its_place(order, now)
     expire_uncollected(now=now + timedelta(hours=25))
     db.session.commit()
     assert sorted(a for _, a, _ in _refunds(order.id)) == [900, 1800]
@@ -200,7 +189,7 @@ def test_an_expired_short_line_is_refunded_only_for_what_was_packed(world, fake,
 
 def test_a_refund_of_goods_already_paid_out_reverses_the_producers_share(world, fake, now):
     order = paid_order(world, fake, now, [(world.bread.id, 2)])
-    stay = _waiting_at_its_place(order, now)
+    stay = waiting_at_its_place(order, now)
     onboard(world.producer_a, fake, now)
     assert pay_out_delivered(now=now) == 1
     transfer = db.session.scalars(select(Transfer).where(Transfer.order_id == order.id)).one()
@@ -216,7 +205,7 @@ def test_goods_not_collected_on_invoice_are_credited_by_the_regions_rule(world, 
     world.sub_region.region.refund_expired_perishables = refund_perishables
     allow_invoice(world.resident, now=now)
     order = order_paid_later(world, now, [(world.bread.id, 2), (world.milk.id, 2)], method="invoice")
-    stay = _waiting_at_its_place(order, now)
+    stay = waiting_at_its_place(order, now)
     record_not_collected(stay, staff=f.make_user(), now=now + timedelta(hours=1))
     db.session.commit()
     sales = {i.id: i for i in list_order_invoices(order.id) if i.kind == InvoiceKind.SALE}
@@ -227,7 +216,7 @@ def test_goods_not_collected_on_invoice_are_credited_by_the_regions_rule(world, 
 
 def test_goods_not_collected_paid_on_pickup_refund_nothing_online(world, fake, now):
     order = order_paid_later(world, now, [(world.bread.id, 2)])
-    stay = _waiting_at_its_place(order, now)
+    stay = waiting_at_its_place(order, now)
     record_not_collected(stay, staff=f.make_user(), now=now + timedelta(hours=1))
     db.session.commit()
     assert count(Refund) == 0 and fake.refunds == {}
@@ -278,28 +267,3 @@ def test_declining_a_day_below_the_minimum_refunds_the_producers_lines(world, fa
     assert only_a.status == OrderStatus.CANCELLED
     assert _refunds(only_a.id) == [(f"short:line:{_line(only_a, world.bread).id}:3", 1350, world.producer_a.id)]
     assert get_payment(only_a.id).refunded_cents == get_payment(only_a.id).captured_cents == 1350
-
-
-def test_an_expiry_whose_refund_fails_waits_for_the_next_run_and_refunds_once(world, fake, now, monkeypatch):
-    from marketplace.payments.gateway import GatewayError
-
-    order = paid_order(world, fake, now, [(world.bread.id, 2)])
-    other = paid_order(world, fake, now, [(world.bread.id, 1)])
-    _waiting_at_its_place(order, now)
-    _waiting_at_its_place(other, now)
-    refund = fake.refund
-
-    def away(**kw):
-        if kw["metadata"]["order_number"] == order.number:
-            raise GatewayError("Stripe is away", code="api_connection_error")
-        return refund(**kw)
-
-    monkeypatch.setattr(fake, "refund", away)
-    assert expire_uncollected(now=now + timedelta(hours=25)) == 1
-    db.session.commit()
-    assert (order.status, other.status) == (OrderStatus.DELIVERED, OrderStatus.NOT_COLLECTED)
-    monkeypatch.setattr(fake, "refund", refund)
-    assert expire_uncollected(now=now + timedelta(hours=26)) == 1
-    db.session.commit()
-    assert order.status == OrderStatus.NOT_COLLECTED
-    assert fake.refunded(get_payment(order.id).intent_id) == 900 and count(Refund) == 2
