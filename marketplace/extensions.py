@@ -63,7 +63,7 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     # With WAL, NORMAL still never corrupts the database; a power cut (not a crash of the app)
-    # may lose the last commits. It saves a disk flush on every commit (README, "SQLite").
+    # may lose the last commits. It saves a disk flush on every commit (README, "Configuration").
     cursor.execute("PRAGMA synchronous = NORMAL")
     # Reads through a memory map of the file instead of read() calls into each connection's own
     # page cache (2 MB by default): a large catalogue is then read from the OS's cache directly.
@@ -80,7 +80,7 @@ def _begin_on_sqlite(connection) -> None:
     another writer committed in between; BEGIN IMMEDIATE makes concurrent writers wait for each
     other instead. They wait in the application's writer queue (core.sqlite_writers: woken as
     soon as the turn is free) rather than in SQLite's busy handler, which sleeps up to 100 ms
-    between tries (README, "SQLite writers"). Page views (GET and HEAD requests) only read and
+    between tries (README, "Configuration"). Page views (GET and HEAD requests) only read and
     begin a deferred transaction, which never waits for a writer in WAL mode.
     """
     if connection.dialect.name != "sqlite":

@@ -1,5 +1,6 @@
 """The payment methods this installation offers: one `register_provider` line each, in the order
-the checkout lists them (pay on pickup registers itself in `providers.py`)."""
+the checkout lists them (pay on pickup registers itself in `providers.py`, invoice in
+`invoice_method.py`)."""
 from marketplace.payments.online import StripeProvider
 from marketplace.payments.providers import register_provider
 
