@@ -13,6 +13,7 @@ import re
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -90,7 +91,7 @@ def main() -> int:
     with app.app_context():
         lines = db.session.scalar(
             select(db.func.count()).select_from(OrderLine).join(ProducerOrder).join(Order)
-            .where(ProducerOrder.producer_id == producer_id, Order.delivery_date == day))
+            .where(ProducerOrder.producer_id == producer_id, Order.delivery_date == date.fromisoformat(day)))
         db.session.remove()
 
     page = client.get("/login", **HTTPS).get_data(as_text=True)
