@@ -86,6 +86,7 @@ PAGES = [
          ':not([href$="/neu"])'),
     Scan("region-settings", "admin@example.org", "/admin/region/einstellungen"),
     Scan("region-log", "admin@example.org", "/admin/region/protokoll"),
+    Scan("region-refund-rule", "admin@example.org", "/admin/region/erstattungen"),
     Scan("operator-new-station", "operator@example.org", "/operator/stations/new"),
 ]
 
