@@ -7,15 +7,14 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import can_coordinate, role_required
+from marketplace.accounts.permissions import role_required
 from marketplace.catalog.onboarding import list_applications
 from marketplace.core.clock import local_today, utcnow
 from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.core.errors import DomainError
+from marketplace.delivery.views import _coordinated  # one rule: 404 outside the scope
 from marketplace.extensions import db
 from marketplace.pickup.models import PickupPlace
 from marketplace.pickup.review import review_pickup_place
@@ -30,13 +29,6 @@ WEEKS_SHOWN = 8
 MAX_WEEKS = 52
 # Search terms without result: the most frequent ones per week in the table, overall in the chart.
 TERMS_PER_WEEK, TERMS_IN_CHART = 5, 10
-
-
-def _coordinated(slug: str) -> SubRegion:
-    sub_region = db.session.scalars(select(SubRegion).where(SubRegion.slug == slug)).first()
-    if sub_region is None or not can_coordinate(current_user, sub_region.id):
-        abort(404)
-    return sub_region
 
 
 def _weeks() -> int:
