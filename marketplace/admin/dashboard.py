@@ -131,21 +131,13 @@ def _csv_rows(sub_region: SubRegion, report: str, start: date, end: date) -> tup
     abort(404)
 
 
-def _spreadsheet_safe(cell):
-    """Text a spreadsheet would run as a formula (a search term typed by anyone: "=HYPERLINK(…)")
-    starts with an apostrophe instead; numbers stay as they are."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 @bp.get("/<slug>/<report>.csv")
 @role_required(Role.COORDINATOR)
 def download(slug: str, report: str):
     sub_region = _coordinated(slug)
     start, end = _range(_weeks())
     header, rows = _csv_rows(sub_region, report, start, end)
-    data = spreadsheet_csv([header, *([_spreadsheet_safe(cell) for cell in row] for row in rows)])
+    data = spreadsheet_csv([header, *rows])
     return data, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{sub_region.slug}-{report}.csv"',
