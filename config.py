@@ -74,6 +74,8 @@ class Config:
     STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    # Seconds the Stripe client waits for one answer (it tries a request up to 3 times).
+    STRIPE_TIMEOUT_S = float(os.environ.get("STRIPE_TIMEOUT_S", "10"))
     # The platform's fee per producer share: one value ("10") or per region slug ("8,altmark=10");
     # without PLATFORM_FEE_PERCENT the region's own platform_fee_permille applies.
     PLATFORM_FEE_PERCENT = os.environ.get("PLATFORM_FEE_PERCENT") or None

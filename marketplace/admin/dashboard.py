@@ -7,15 +7,14 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
-from sqlalchemy import select
 
 from marketplace.accounts.models import Role
-from marketplace.accounts.permissions import can_coordinate, role_required
+from marketplace.accounts.permissions import role_required
 from marketplace.catalog.onboarding import list_applications
 from marketplace.core.clock import local_today, utcnow
 from marketplace.core.csv_export import spreadsheet_csv
 from marketplace.core.errors import DomainError
+from marketplace.delivery.views import _coordinated  # one rule: 404 outside the scope
 from marketplace.extensions import db
 from marketplace.pickup.models import PickupPlace
 from marketplace.pickup.review import review_pickup_place
@@ -30,13 +29,6 @@ WEEKS_SHOWN = 8
 MAX_WEEKS = 52
 # Search terms without result: the most frequent ones per week in the table, overall in the chart.
 TERMS_PER_WEEK, TERMS_IN_CHART = 5, 10
-
-
-def _coordinated(slug: str) -> SubRegion:
-    sub_region = db.session.scalars(select(SubRegion).where(SubRegion.slug == slug)).first()
-    if sub_region is None or not can_coordinate(current_user, sub_region.id):
-        abort(404)
-    return sub_region
 
 
 def _weeks() -> int:
@@ -139,21 +131,13 @@ def _csv_rows(sub_region: SubRegion, report: str, start: date, end: date) -> tup
     abort(404)
 
 
-def _spreadsheet_safe(cell):
-    """Text a spreadsheet would run as a formula (a search term typed by anyone: "=HYPERLINK(…)")
-    starts with an apostrophe instead; numbers stay as they are."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 @bp.get("/<slug>/<report>.csv")
 @role_required(Role.COORDINATOR)
 def download(slug: str, report: str):
     sub_region = _coordinated(slug)
     start, end = _range(_weeks())
     header, rows = _csv_rows(sub_region, report, start, end)
-    data = spreadsheet_csv([header, *([_spreadsheet_safe(cell) for cell in row] for row in rows)])
+    data = spreadsheet_csv([header, *rows])
     return data, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{sub_region.slug}-{report}.csv"',

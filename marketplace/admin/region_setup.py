@@ -43,6 +43,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.money import format_cents, parse_euros
 from marketplace.extensions import db
 from marketplace.notifications import invitations
+from marketplace.payments.fees import fee_terms
 from marketplace.regions import queries as region_queries
 from marketplace.regions import setup
 from marketplace.regions.models import Municipality, Place, Region, SubRegion
@@ -338,7 +339,7 @@ def settings():
         photos.delete_photo(replaced.get("key"), current_app.config["UPLOAD_DIR"])
         flash(gettext("Die Änderungen sind gespeichert."), "success")
         return redirect(url_for(".settings"))
-    return _page("settings.html", region=region, form=form)
+    return _page("settings.html", region=region, form=form, terms=fee_terms(region))
 
 
 def _region_form(form_class, template: str, change, *, fallback: str):

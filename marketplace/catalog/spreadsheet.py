@@ -22,7 +22,7 @@ from sqlalchemy import select
 from marketplace.catalog import services
 from marketplace.catalog.models import Category, Producer, Product
 from marketplace.catalog.versions import bump_catalog_version
-from marketplace.core.csv_export import spreadsheet_csv
+from marketplace.core.csv_export import spreadsheet_csv, spreadsheet_text
 from marketplace.core.errors import N_, InvalidInput
 from marketplace.extensions import db
 
@@ -109,17 +109,25 @@ def export_csv(products: list[Product]) -> bytes:
 
 
 def export_xlsx(products: list[Product]) -> bytes:
-    """The same columns as an Excel workbook; prices, VAT, crates and stock as numbers."""
+    """The same columns as an Excel workbook; prices, VAT, crates and stock as numbers, and text as
+    text (a name "=SUM(A1)" would otherwise be written as a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Katalog")
+
+    def text(value: str) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell
+
     sheet.append(list(HEADER))
     for p in products:
         sheet.append([
-            p.article_number or "", p.name, p.category.name, UNIT_NAMES[p.unit.value],
+            text(p.article_number or ""), text(p.name), text(p.category.name), UNIT_NAMES[p.unit.value],
             Decimal(p.price_cents) / 100, p.vat_rate, TEMPERATURE_NAMES[p.temperature.value],
-            Decimal(p.crate_units).normalize(), p.stock, YES if p.is_active else NO, p.description or "",
+            Decimal(p.crate_units).normalize(), p.stock, YES if p.is_active else NO, text(p.description or ""),
         ])
     out = io.BytesIO()
     workbook.save(out)
@@ -213,7 +221,8 @@ def read_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, str]]]]
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
             continue
-        cells = {name: (record[i].strip() if i < len(record) else "") for i, name in enumerate(header)}
+        cells = {name: (spreadsheet_text(record[i].strip()) if i < len(record) else "")
+                 for i, name in enumerate(header)}
         if len(record) > len(header) and any(c.strip() for c in record[len(header):]):
             cells[""] = "extra"
         rows.append((number, cells))

@@ -77,9 +77,12 @@ def _labels():
 
 
 def _coordinated(slug: str) -> SubRegion:
-    sub_region = db.first_or_404(select(SubRegion).where(SubRegion.slug == slug))
-    if not can_coordinate(current_user, sub_region.id):
-        abort(403)
+    """The sub-region the signed-in coordinator coordinates; another sub-region is as good as
+    missing (404), like a slug that names none. The views' `role_required` gives the 403 to a
+    user who is no coordinator at all."""
+    sub_region = db.session.scalars(select(SubRegion).where(SubRegion.slug == slug)).first()
+    if sub_region is None or not can_coordinate(current_user, sub_region.id):
+        abort(404)
     return sub_region
 
 

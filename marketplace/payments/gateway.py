@@ -84,7 +84,8 @@ def get_gateway() -> Gateway | None:
         return None
     from marketplace.payments.stripe_gateway import StripeGateway
 
-    gateway = StripeGateway(key, api_base=current_app.config.get("STRIPE_API_BASE"))
+    gateway = StripeGateway(key, api_base=current_app.config.get("STRIPE_API_BASE"),
+                            timeout_s=current_app.config["STRIPE_TIMEOUT_S"])
     current_app.extensions[EXTENSION] = gateway
     return gateway
 

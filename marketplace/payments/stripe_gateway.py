@@ -39,10 +39,16 @@ def _intent(obj) -> Intent:
     )
 
 
+DEFAULT_TIMEOUT_S = 10.0
+
+
 class StripeGateway:
-    def __init__(self, api_key: str, *, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str, *, api_base: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         options = {"base_addresses": {"api": api_base.rstrip("/")}} if api_base else {}
-        self.client = stripe.StripeClient(api_key, max_network_retries=2, **options)
+        # The library waits 80 s for an answer; a producer marking a line short or a resident at
+        # the checkout should not wait that long (times the retries) for a slow Stripe.
+        self.client = stripe.StripeClient(api_key, max_network_retries=2,
+                                          http_client=stripe.RequestsClient(timeout=timeout_s), **options)
 
     def _call(self, fn, *args, **kwargs):
         try:

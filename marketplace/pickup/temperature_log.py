@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import delete, select
 
+from marketplace.core.csv_export import spreadsheet_safe
 from marketplace.extensions import db
 from marketplace.pickup.models import Compartment, CompartmentReading
 
@@ -51,7 +52,7 @@ def readings_csv(compartment: Compartment, readings: list[CompartmentReading]) -
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["station", "compartment", "temperature_class", "at_utc", "celsius"])
     for reading in readings:
-        writer.writerow([compartment.station.name, compartment.label, compartment.temperature.value,
+        writer.writerow([spreadsheet_safe(compartment.station.name), spreadsheet_safe(compartment.label), compartment.temperature.value,
                          reading.at.isoformat(), f"{reading.celsius:.2f}"])
     return out.getvalue()
 

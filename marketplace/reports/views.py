@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, Response, jsonify
 
 from marketplace.core.clock import utcnow
+from marketplace.core.csv_export import spreadsheet_safe
 from marketplace.reports import open_data
 
 bp = Blueprint("open_data", __name__, url_prefix="/open-data")
@@ -27,7 +28,7 @@ def _csv(items: list[dict], columns: tuple[str, ...], filename: str) -> Response
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for item in items:
-        writer.writerow(open_data.as_csv_row(item, columns))
+        writer.writerow([spreadsheet_safe(cell) for cell in open_data.as_csv_row(item, columns)])
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -251,6 +251,18 @@ def test_a_form_error_changes_nothing(world, client, db):
     assert _log_count(db) == 0
 
 
+def test_the_fee_field_says_when_the_configuration_sets_the_fee_in_force(world, client, app, monkeypatch):
+    _login(client)
+    page = client.get("/admin/region/einstellungen").get_data(as_text=True)
+    assert "PLATFORM_FEE_PERCENT" not in page
+    monkeypatch.setitem(app.config, "PLATFORM_FEE_PERCENT", f"8,{world['region'].slug}=12.5")
+    monkeypatch.setitem(app.config, "PLATFORM_FEE_CENTS", "30")
+    page = client.get("/admin/region/einstellungen").get_data(as_text=True)
+    hint = re.search(r'<p class="hint" id="platform_fee_permille-hint">(.*?)</p>', page, re.S).group(1)
+    assert "Konfiguration PLATFORM_FEE_PERCENT" in hint and "12,5 % des Warenwerts" in hint
+    assert "0,30" in hint and "je Erzeuger und Bestellung" in hint
+
+
 @pytest.mark.parametrize("path", [
     "/admin/region/teilregionen/{sub}", "/admin/region/gemeinden/{mun}", "/admin/region/orte/{place}",
 ])

@@ -55,6 +55,23 @@ def test_an_exported_file_imports_unchanged(db, producer):
     assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 3, [])
 
 
+def test_names_that_start_like_a_formula_are_guarded_and_import_unchanged(db, producer):
+    cat = f.make_category(name="Aktion")
+    f.make_product(producer, cat, name="=SUM(A1)", article_number="A1", description="@Hof")
+    f.make_product(producer, cat, name="-Angebot-", article_number="A2", description="'s Hoflädchen")
+    products = sorted(producer.products, key=lambda p: p.article_number)
+    data = spreadsheet.export_csv(products)
+    lines = data.decode("utf-8-sig").split("\r\n")
+    assert lines[1].startswith("A1;'=SUM(A1);Aktion;") and lines[1].endswith(";'@Hof")
+    assert lines[2].startswith("A2;'-Angebot-;") and lines[2].endswith(";'s Hoflädchen")
+    for exported in (data, spreadsheet.export_xlsx(products)):
+        result = _import(producer, exported)
+        assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 2, [])
+    db.session.expire_all()
+    assert [(p.name, p.description) for p in sorted(producer.products, key=lambda p: p.article_number)] == [
+        ("=SUM(A1)", "@Hof"), ("-Angebot-", "'s Hoflädchen")]
+
+
 @pytest.mark.parametrize(
     ("encoding", "bom", "delimiter"),
     [("utf-8", True, ";"), ("utf-8", False, ";"), ("cp1252", False, ";"), ("utf-8", False, ",")],

@@ -73,20 +73,34 @@ def test_day_view_shows_map_with_one_path_per_tour_and_unserved(client, planned,
     assert "Touren veröffentlichen" in html
 
 
-def test_coordinator_of_another_sub_region_is_refused(client, planned, db):
+def test_another_sub_regions_coordinator_finds_nothing_and_changes_nothing(client, planned, db):
     day, _, _ = planned
     other = make_sub_region(day.sub_region.region)
     stranger = make_coordinator(other, "fremd@example.org")
     db.session.commit()
     _login(client, stranger.email)
     slug = day.sub_region.slug
-    assert client.get(f"/delivery/{slug}/days/{DAY.isoformat()}").status_code == 403
-    assert client.get(f"/delivery/{slug}/settings").status_code == 403
+    for page in (f"/delivery/{slug}", f"/delivery/{slug}/days/{DAY.isoformat()}", f"/delivery/{slug}/settings",
+                 f"/delivery/{slug}/days/{DAY.isoformat()}/progress"):
+        assert client.get(page).status_code == 404, page
     tour = db.session.scalars(select(Tour)).first()
     assert client.get(f"/delivery/tours/{tour.id}/sheet").status_code == 404
     token = csrf_token_from(client, "/login")
     assert client.post(f"/delivery/{slug}/days/{DAY.isoformat()}/publish",
-                       data={"csrf_token": token}).status_code == 403
+                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/delivery/{slug}/door-windows",
+                       data={"csrf_token": token, "starts": "08:00", "ends": "10:00"}).status_code == 404
+    db.session.expire_all()
+    assert {t.status for t in db.session.scalars(select(Tour))} == {TourStatus.PLANNED}
+    assert db.session.scalars(select(DoorWindow)).all() == []
+
+
+def test_a_resident_is_refused_the_coordinators_pages(client, planned, db):
+    day, _, _ = planned
+    f.make_user("bewohner@example.org")
+    db.session.commit()
+    _login(client, "bewohner@example.org")
+    assert client.get(f"/delivery/{day.sub_region.slug}/days/{DAY.isoformat()}").status_code == 403
 
 
 def test_publish_makes_tours_visible_to_the_driver_only_then(client, planned, db):

@@ -135,3 +135,42 @@ def test_connect_transfers_need_a_ready_account_and_reversals_stay_within_the_tr
     gateway.reverse_transfer(transfer, amount=300, idempotency_key="rv-1")
     with pytest.raises(GatewayError):
         gateway.reverse_transfer(transfer, amount=201, idempotency_key="rv-2")
+
+
+def test_the_stripe_client_waits_the_configured_seconds_and_a_slow_stripe_is_a_gateway_error(app):
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from marketplace.payments.gateway import get_gateway, install_gateway
+
+    def timeout_of(gateway) -> float:
+        return gateway.client._requestor._client._timeout
+
+    app.config.update(STRIPE_SECRET_KEY="sk_test_landkorb", STRIPE_TIMEOUT_S=0.2)
+    install_gateway(app, None)
+    with app.app_context():
+        gateway = get_gateway()
+    assert timeout_of(gateway) == 0.2
+    from marketplace.payments.stripe_gateway import StripeGateway
+    assert timeout_of(StripeGateway("sk_test_landkorb")) == 10
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self):
+            time.sleep(1)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        slow = StripeGateway("sk_test_landkorb", api_base=f"http://127.0.0.1:{server.server_port}", timeout_s=0.2)
+        started = time.monotonic()
+        with pytest.raises(GatewayError):
+            slow.get_intent("pi_slow")
+        assert time.monotonic() - started < 5  # three tries of 0.2 s and the library's short pauses
+    finally:
+        server.shutdown()
+        server.server_close()
+    install_gateway(app, None)

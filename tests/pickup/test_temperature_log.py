@@ -56,6 +56,14 @@ def test_csv_has_one_line_per_reading(chilled):
                     [chilled.station.name, chilled.label, "chilled", NOW.isoformat(), "4.25"]]
 
 
+def test_a_station_name_that_starts_like_a_formula_is_guarded_in_the_csv(chilled):
+    chilled.station.name = "@SUM(1)"
+    _read(chilled, NOW, 4.25)
+    db.session.flush()
+    rows = list(csv.reader(io.StringIO(readings_csv(chilled, list_readings(chilled.id, since=NOW, until=NOW + timedelta(1))))))
+    assert rows[1][:2] == ["'@SUM(1)", chilled.label]
+
+
 def test_the_chart_draws_the_readings_and_the_limit(chilled):
     _read(chilled, NOW - timedelta(hours=1), 4.0)
     _read(chilled, NOW, 8.0)

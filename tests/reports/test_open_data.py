@@ -50,6 +50,15 @@ def test_pickup_places_csv_is_semicolon_separated_utf8_with_the_same_places(clie
     assert by_id[world.sales_point.id]["opening_hours"] == "Mo 08:00-12:00, Di 08:00-12:00, Fr 14:00-18:00"
 
 
+def test_a_place_name_that_starts_like_a_formula_is_guarded_in_the_csv(client, db):
+    world, _, _ = _world_with_hidden_places()
+    world.sales_point.name = "=cmd|' /C calc'!A0"
+    db.session.commit()
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/pickup-places.csv").get_data().decode("utf-8")),
+                               delimiter=";"))
+    assert {int(row["id"]): row for row in rows}[world.sales_point.id]["name"] == "'=cmd|' /C calc'!A0"
+
+
 def test_delivery_days_feeds_give_each_sub_regions_open_days_and_cutoffs(app, client, db, monkeypatch):
     world = make_world()
     monkeypatch.setitem(app.config, "LANDKORB_CLOCK", NOW)

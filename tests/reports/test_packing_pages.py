@@ -84,6 +84,17 @@ def test_print_page_labels_pdf_and_csv(client, pw, order):
     assert client.get("/me/producer/tage/2026-02-30").status_code == 404
 
 
+def test_names_that_start_like_a_formula_are_guarded_in_the_pick_and_packing_lists(client, pw):
+    pw.roast.name, pw.resident.name = "-Angebot-", "=HYPERLINK(1)"
+    db.session.commit()
+    order_for(pw, [(pw.roast, 2)])
+    _signed_in(client, pw.staff_a)
+    pick = client.get(f"/me/producer/tage/{DAY}/pickliste.csv").data.decode("utf-8")
+    assert ";'-Angebot-;Stück;ungekühlt;2;0;2" in pick
+    packed = client.get(f"/me/producer/tage/{DAY}/packliste.csv").data.decode("utf-8")
+    assert ";'=HYPERLINK(1);" in packed and ";'-Angebot-;2;0;" in packed
+
+
 def test_entering_a_weight_changes_the_price_the_resident_sees(client, pw, order):
     _signed_in(client, pw.staff_a)
     line = _roast_line(order, pw)

@@ -101,6 +101,14 @@ def test_the_chart_svg_names_itself_and_carries_every_value(db):
     assert svg.count("<li>") == 6 and "<script" not in svg
 
 
+def test_a_product_name_that_starts_like_a_formula_is_guarded_in_the_csv(shop, db):
+    shop.bread.name = "=HYPERLINK(1)"
+    db.session.commit()
+    data = sales.export_sales_csv(sales.get_sales_figures(shop.mine.id, date(2026, 3, 1), date(2026, 3, 22)))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert ["KW 10/26", "02.03.2026", "08.03.2026", "", "'=HYPERLINK(1)", "Stück", "1", "4,50"] in rows
+
+
 def test_the_page_shows_chart_table_and_csv_link(client, shop):
     login(client, "hof@example.org", f.TEST_PASSWORD)
     response = client.get("/me/producer/sales?von=2026-03-01&bis=2026-03-22")
