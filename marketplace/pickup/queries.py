@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
@@ -33,6 +33,19 @@ def list_reservations_on(station_id: int, day: date) -> list[CompartmentReservat
         .options(joinedload(CompartmentReservation.order), joinedload(CompartmentReservation.compartment))
         .order_by(Compartment.label)
     ))
+
+
+def list_planned_days(station_id: int, since: date, limit: int = 14) -> list[tuple[date, int]]:
+    """The coming delivery days (from `since`) with compartments planned at the station, and how
+    many compartments each, earliest first."""
+    return [tuple(row) for row in db.session.execute(
+        select(CompartmentReservation.delivery_date, func.count())
+        .join(CompartmentReservation.compartment)
+        .where(Compartment.station_id == station_id, CompartmentReservation.delivery_date >= since,
+               CompartmentReservation.released_at.is_(None))
+        .group_by(CompartmentReservation.delivery_date)
+        .order_by(CompartmentReservation.delivery_date).limit(limit)
+    )]
 
 
 def get_keypad(station_id: int) -> KeypadState | None:

@@ -153,9 +153,13 @@ def edit(station_id: int | None):
 @bp.get("/<int:station_id>")
 @role_required(Role.OPERATOR)
 def station(station_id: int):
-    station, day = _own_station(station_id), _day()
+    station = _own_station(station_id)
+    # Without a chosen day: the first coming day with compartments planned, else today.
+    planned_days = queries.list_planned_days(station.id, local_today(utcnow()))
+    day = _day(default=planned_days[0][0] if planned_days else None)
     return render_template(
         "stations/station.html", station=station, day=day, now=utcnow(), keypad=queries.get_keypad(station.id),
+        planned_days=planned_days,
         reservations=queries.list_reservations_on(station.id, day), waiting=queries.list_waiting(station.id),
         out_form=OutOfServiceForm(), to_empty=list_stays_to_empty(station.id),
         outcome_form=OutcomeForm(), labels_of=compartment_labels,

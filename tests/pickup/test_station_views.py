@@ -117,6 +117,35 @@ def test_the_day_shows_which_compartment_is_planned_for_which_order(operator_cli
     assert operator_client.get(f"/operator/stations/{mine.id}?date=morgen").status_code == 404
 
 
+def test_without_a_day_the_page_opens_the_first_coming_day_with_compartments_planned(operator_client, world):
+    from marketplace.core.clock import local_today
+
+    mine, theirs = world[0], world[1]
+    today = local_today(NOW)
+    soon, later, past = today + timedelta(days=3), today + timedelta(days=7), today - timedelta(days=2)
+    orders = {day: make_station_order(mine) for day in (past, soon, later)}
+    for day, order in orders.items():
+        reserve_compartments(station=mine, delivery_date=day, crates_by_temperature={"chilled": 1},
+                             order_id=order.id)
+    elsewhere = make_station_order(theirs)
+    reserve_compartments(station=theirs, delivery_date=today + timedelta(days=1),
+                         crates_by_temperature={"chilled": 1}, order_id=elsewhere.id)
+    db.session.commit()
+    html = operator_client.get(f"/operator/stations/{mine.id}").get_data(as_text=True)
+    assert f'value="{soon.isoformat()}"' in html and orders[soon].number in html
+    assert orders[later].number not in html and orders[past].number not in html
+    # The coming days with compartments planned, each a link; not the past day, not the other station's.
+    assert f'date={soon.isoformat()}" aria-current="date"' in html and f"date={later.isoformat()}" in html
+    assert f"date={past.isoformat()}" not in html and f"date={(today + timedelta(days=1)).isoformat()}" not in html
+
+
+def test_without_anything_planned_the_page_opens_today(operator_client, world):
+    from marketplace.core.clock import local_today
+
+    html = operator_client.get(f"/operator/stations/{world[0].id}").get_data(as_text=True)
+    assert f'value="{local_today(NOW).isoformat()}"' in html and "Fächer eingeplant:" not in html
+
+
 def test_the_operator_releases_a_locked_keypad(operator_client, world):
     mine = world[0]
     db.session.add(KeypadState(station_id=mine.id, misses_in_row=0, is_held=True, held_since=NOW))
