@@ -199,8 +199,9 @@ def test_large_text_is_chosen_in_the_header_and_kept_on_the_next_page(chromium_b
         expect(page.locator("html")).to_have_class("large-text")
         page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Start").click()
         expect(page.locator("html")).to_have_class("large-text")
-        large = page.evaluate("() => parseFloat(getComputedStyle(document.body).fontSize)")
-        assert large >= normal * 1.2
+        # Waits for the style sheet too (on a loaded machine it can come after the class is set).
+        page.wait_for_function("normal => parseFloat(getComputedStyle(document.body).fontSize) >= normal * 1.2",
+                               arg=normal, timeout=10_000)
         assert not _serious(Axe().run(page).response["violations"])
         page.get_by_role("link", name="Normale Schrift").click()
         expect(page.locator("html")).not_to_have_class("large-text")

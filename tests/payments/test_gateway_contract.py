@@ -137,7 +137,7 @@ def test_connect_transfers_need_a_ready_account_and_reversals_stay_within_the_tr
         gateway.reverse_transfer(transfer, amount=201, idempotency_key="rv-2")
 
 
-def test_the_stripe_client_waits_the_configured_seconds_and_a_slow_stripe_is_a_gateway_error(app):
+def test_the_stripe_client_waits_the_configured_seconds_and_a_slow_stripe_is_a_gateway_error(app, monkeypatch):
     import threading
     import time
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -147,10 +147,13 @@ def test_the_stripe_client_waits_the_configured_seconds_and_a_slow_stripe_is_a_g
     def timeout_of(gateway) -> float:
         return gateway.client._requestor._client._timeout
 
-    app.config.update(STRIPE_SECRET_KEY="sk_test_landkorb", STRIPE_TIMEOUT_S=0.2)
+    # The app lives for the whole session: its settings come back after the test.
+    monkeypatch.setitem(app.config, "STRIPE_SECRET_KEY", "sk_test_landkorb")
+    monkeypatch.setitem(app.config, "STRIPE_TIMEOUT_S", 0.2)
     install_gateway(app, None)
     with app.app_context():
         gateway = get_gateway()
+    install_gateway(app, None)  # not kept for the tests after this one
     assert timeout_of(gateway) == 0.2
     from marketplace.payments.stripe_gateway import StripeGateway
     assert timeout_of(StripeGateway("sk_test_landkorb")) == 10
